@@ -1,0 +1,167 @@
+// core/testing.hpp: probes the tests of every chapter share.
+//
+// Contract (each probe is thread-safe unless it says otherwise):
+// - WakeCounter / CountingWaker: a waker that counts its wakes, and how many
+//   copies of it are alive (so a test can see a waker that leaked or was
+//   never cloned).
+// - CountingFuture: Pending a given number of times (waking itself each time
+//   unless told not to), then Ready. Its shared PollStats count polls, drops,
+//   and polls that overlapped on two threads (must stay 0).
+// - Trigger: a future completed by `fire()` from any thread; it wakes the
+//   waker of the latest poll.
+// - thread_cpu_time(): CPU time of the calling thread, for "did it spin?".
+// - hang_hint("..."): what the watchdog should say if this test hangs.
+//   The watchdog (in the test main) fails any test case that runs longer
+//   than WATCHDOG_SECONDS (default 10) with the test's name and that hint.
+//
+// Rust counterpart: the futures-test crate (counting wakers, pending-once
+// futures, assertions about polls).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "core/poll.hpp"
+#include "core/waker.hpp"
+
+namespace core::testing {
+
+class WakeCounter : public Wake {
+public:
+    void wake() override { wakes_.fetch_add(1, std::memory_order_relaxed); }
+    int wakes() const { return wakes_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<int> wakes_{0};
+};
+
+class CountingWaker {
+public:
+    CountingWaker() : counter_(std::make_shared<WakeCounter>()), waker_(Waker::from(counter_)) {}
+    const Waker& waker() const { return waker_; }
+    int wakes() const { return counter_->wakes(); }
+    // Wakers made from this probe that are still alive, this one's included.
+    long live_wakers() const { return counter_.use_count() - 1; }
+
+private:
+    std::shared_ptr<WakeCounter> counter_;
+    Waker waker_;
+};
+
+struct PollStats {
+    std::atomic<int> polls{0};
+    std::atomic<int> inside{0};        // threads inside poll() right now
+    std::atomic<int> overlaps{0};      // polls that found another poll running
+    std::atomic<int> completions{0};   // times poll() returned Ready
+    std::atomic<int> destroyed{0};     // live futures destroyed (not moved-from)
+};
+
+class CountingFuture {
+public:
+    using Output = void;
+    explicit CountingFuture(int pending_polls, bool wake_self = true)
+        : stats_(std::make_shared<PollStats>()), pending_left_(pending_polls), wake_self_(wake_self) {}
+    CountingFuture(CountingFuture&& o) noexcept
+        : stats_(std::move(o.stats_)), pending_left_(o.pending_left_), wake_self_(o.wake_self_) {}
+    CountingFuture& operator=(CountingFuture&&) = delete;
+    ~CountingFuture() {
+        if (stats_) stats_->destroyed.fetch_add(1);
+    }
+
+    std::shared_ptr<PollStats> stats() const { return stats_; }
+
+    Poll<void> poll(Context& cx) {
+        if (stats_->inside.fetch_add(1) != 0) stats_->overlaps.fetch_add(1);
+        stats_->polls.fetch_add(1);
+        bool ready = pending_left_ == 0;
+        if (!ready) {
+            --pending_left_;
+            if (wake_self_) cx.waker().wake();
+        } else {
+            stats_->completions.fetch_add(1);
+        }
+        stats_->inside.fetch_sub(1);
+        return ready ? Poll<void>::ready() : Poll<void>::pending();
+    }
+
+private:
+    std::shared_ptr<PollStats> stats_;
+    int pending_left_;
+    bool wake_self_;
+};
+
+class Trigger {
+    struct State {
+        std::mutex mutex;
+        bool fired = false;
+        Waker waker;
+        int polls = 0;
+    };
+
+public:
+    class Future {
+    public:
+        using Output = void;
+        explicit Future(std::shared_ptr<State> s) : state_(std::move(s)) {}
+        Poll<void> poll(Context& cx) {
+            std::lock_guard lock(state_->mutex);
+            ++state_->polls;
+            if (state_->fired) return Poll<void>::ready();
+            state_->waker = cx.waker();  // always the latest poll's waker
+            return Poll<void>::pending();
+        }
+
+    private:
+        std::shared_ptr<State> state_;
+    };
+
+    Future future() const { return Future(state_); }
+    void fire() const {
+        Waker waker;
+        {
+            std::lock_guard lock(state_->mutex);
+            state_->fired = true;
+            waker = std::move(state_->waker);
+        }
+        waker.wake();  // outside the lock: the wake may poll us right away
+    }
+    int polls() const {
+        std::lock_guard lock(state_->mutex);
+        return state_->polls;
+    }
+
+private:
+    std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+inline std::chrono::nanoseconds thread_cpu_time() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// --- watchdog hint ------------------------------------------------------
+namespace detail {
+struct HangHint {
+    std::mutex mutex;
+    std::string text;
+};
+inline HangHint& hang_hint_slot() {
+    static HangHint slot;
+    return slot;
+}
+}  // namespace detail
+
+// Tell the watchdog what usually causes a hang in the current test case.
+inline void hang_hint(std::string text) {
+    auto& slot = detail::hang_hint_slot();
+    std::lock_guard lock(slot.mutex);
+    slot.text = std::move(text);
+}
+
+}  // namespace core::testing

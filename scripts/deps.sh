@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Makes sure the compiler, Catch2 and CLI11 are here; installs Debian's
+# packages when it can (root, or passwordless sudo), otherwise names the exact
+# command to run. Called by every make target that compiles.
+set -euo pipefail
+CXX=${CXX:-g++}
+compiler=$(basename "${CXX%% *}")
+missing=()
+
+case "$compiler" in
+  clang++*) compiler_pkg=clang ;;
+  *) compiler_pkg=g++ ;;
+esac
+command -v "${CXX%% *}" >/dev/null 2>&1 || missing+=("$compiler_pkg")
+
+has_header() {  # has_header <header>: can the compiler (or g++/cpp) find it?
+  local cc="${CXX%% *}"
+  command -v "$cc" >/dev/null 2>&1 || cc=cpp
+  echo "#include <$1>" | "$cc" -x c++ -std=c++20 -E - >/dev/null 2>&1
+}
+has_header catch2/catch.hpp || missing+=(catch2)
+has_header CLI/CLI.hpp || missing+=(libcli11-dev)
+# GNU timeout turns a test binary that ignores the watchdog into a failure.
+command -v timeout >/dev/null 2>&1 || missing+=(coreutils)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: missing ${missing[*]}; installing Debian's packages..." >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi
+if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  if $sudo apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+     { $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}"; }; then
+    echo "deps: installed ${missing[*]}" >&2
+    exit 0
+  fi
+fi
+echo "deps: could not install the packages myself. Please run:" >&2
+echo "    sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+exit 1

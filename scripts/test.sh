@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `make test`: everything the project promises, one line per check, with the
+# log of any failing check printed in full. Ends with "test: N passed, N failed".
+#   BUILD=build/g++-O1-g scripts/test.sh ch01 ch02 ...   (binaries already built)
+set -uo pipefail
+: "${BUILD:?BUILD must name the build directory}"
+passed=0 failed=0
+logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
+
+check() {  # check <name> <command...>: run, report one line, show the log on failure
+  local name=$1; shift
+  local log="$logs/$passed-$failed.log"
+  local start=$SECONDS
+  if "$@" >"$log" 2>&1; then
+    passed=$((passed + 1)); printf '  ok    %-52s %3ss\n' "$name" $((SECONDS - start))
+  else
+    failed=$((failed + 1)); printf '  FAIL  %-52s %3ss\n' "$name" $((SECONDS - start))
+    sed 's/^/        | /' "$log" | tail -n 60
+  fi
+}
+
+run_binary() {  # the reference must pass, within the time limit
+  timeout -k 5 "${TEST_TIME_LIMIT:-300}" "$@"
+}
+
+stubs_fail_cleanly() {  # stubs: every test case fails with "not implemented yet"
+  local out rc
+  out=$(EXPECT_STUBS=1 timeout -k 5 120 "$1" 2>&1); rc=$?
+  echo "$out"
+  if [ $rc -eq 0 ]; then echo ">> the stubs PASS this chapter's tests: a test checks nothing"; return 1; fi
+  if [ $rc -ge 124 ]; then echo ">> the stub run hung or crashed (exit $rc)"; return 1; fi
+  grep -q '^stub check: ok' <<<"$out" || { echo ">> not every test case failed with 'not implemented yet'"; return 1; }
+}
+
+demo_runs() { timeout -k 5 120 "$1"; }
+
+demo_rejects_bad_option() {  # CLI11's message and a non-zero status, not a crash
+  local rc
+  timeout -k 5 20 "$1" --no-such-option; rc=$?
+  [ $rc -ne 0 ] && [ $rc -lt 124 ]
+}
+
+echo "make test with $BUILD"
+check "core primitives: tests" run_binary "$BUILD/core/tests"
+for id in "$@"; do
+  check "$id reference: tests" run_binary "$BUILD/solutions/$id/tests"
+done
+for id in "$@"; do
+  check "$id stubs: compile and fail with 'not implemented yet'" stubs_fail_cleanly "$BUILD/exercises/$id/tests"
+done
+for id in "$@"; do
+  if [ -x "$BUILD/solutions/$id/demo" ]; then
+    check "$id demo: runs with its defaults" demo_runs "$BUILD/solutions/$id/demo"
+    check "$id demo: rejects a bad option" demo_rejects_bad_option "$BUILD/solutions/$id/demo"
+  fi
+done
+check "book: every excerpt matches solutions/" "$BUILD/tools/bookcheck" book/*.md
+
+echo
+echo "test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
