@@ -29,6 +29,8 @@ ifneq ($(SAN),)
   endif
 endif
 SAN_FLAGS := $(san_flags_$(SAN))
+STRESS ?=
+STRESS_ARGS := $(if $(STRESS),--stress $(STRESS))
 
 WARN := -Wall -Wextra -Werror
 CXXFLAGS_ALL := -std=c++20 $(WARN) -pthread $(SAN_FLAGS) -MMD -MP -Iinclude $(EXTRA_CXXFLAGS)
@@ -42,21 +44,21 @@ IDS := $(foreach c,$(CHAPTERS),$(call chapter_id,$c))
 dir_of = $(filter $1_%,$(CHAPTERS))
 
 # ---- refuse unknown goals early, with the list of good ones ---------------
-KNOWN_GOALS := help test check-% solve-% diff-% demo-% hint-% core-test stub-check demos \
-	book book-check book-sync bench compdb deps clean build/% all-binaries \
-	sanitize stress memcheck
+KNOWN_GOALS := help test check-% solve-% diff-% demo-% hint-% core-test \
+	book book-check book-sync bench deps clean build/% all-binaries solution-binaries \
+	print-build sanitize stress memcheck
 UNKNOWN_GOALS := $(filter-out $(KNOWN_GOALS),$(MAKECMDGOALS))
 ifneq ($(UNKNOWN_GOALS),)
   $(error unknown target '$(firstword $(UNKNOWN_GOALS))'. Run `make help` to see the commands)
 endif
 
-.PHONY: help test core-test stub-check demos book book-check book-sync bench compdb deps clean all-binaries
+.PHONY: help test core-test book book-check book-sync bench deps clean all-binaries solution-binaries print-build sanitize stress memcheck
 
 help:
 	@scripts/help.sh $(IDS)
 
 deps:
-	@CXX='$(CXX)' scripts/deps.sh
+	@CXX='$(CXX)' SAN='$(SAN)' scripts/deps.sh
 	@scripts/compdb.sh '$(CXX)' > compile_commands.json
 
 # ---- compiling ----------------------------------------------------------
@@ -72,6 +74,24 @@ $(BUILD)/core/%.o: tests/core/%.cpp
 
 CORE_TEST_OBJS := $(patsubst tests/core/%.cpp,$(BUILD)/core/%.o,$(wildcard tests/core/*.cpp))
 $(BUILD)/core/tests: $(BUILD)/main.o $(CORE_TEST_OBJS)
+	@echo "  LINK  $@"
+	@$(CXX) $^ -o $@ $(LDFLAGS_ALL)
+
+$(BUILD)/model/%.o: tests/model/%.cpp tests/model/interleave.hpp
+	@mkdir -p $(@D)
+	@echo "  CXX   $<"
+	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
+
+$(BUILD)/model/tests: $(BUILD)/main.o $(patsubst tests/model/%.cpp,$(BUILD)/model/%.o,$(wildcard tests/model/*.cpp))
+	@echo "  LINK  $@"
+	@$(CXX) $^ -o $@ $(LDFLAGS_ALL)
+
+$(BUILD)/infra/%.o: tests/infra/%.cpp
+	@mkdir -p $(@D)
+	@echo "  CXX   $<"
+	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
+
+$(BUILD)/infra/selftest: $(BUILD)/main.o $(BUILD)/infra/selftest.o
 	@echo "  LINK  $@"
 	@$(CXX) $^ -o $@ $(LDFLAGS_ALL)
 
@@ -111,10 +131,10 @@ define chapter_commands
 .PHONY: check-$1 solve-$1 diff-$1 demo-$1 hint-$1
 check-$1: deps
 	@$$(MAKE) -j$$(JOBS) -O $(BUILD)/exercises/$1/tests
-	@scripts/run_tests.sh --chapter $1 --dir $2 --variant exercises $(BUILD)/exercises/$1/tests $$(TESTS)
+	@SAN='$$(SAN)' scripts/run_tests.sh --chapter $1 --dir $2 --variant exercises $$(STRESS_ARGS) $(BUILD)/exercises/$1/tests $$(TESTS)
 solve-$1: deps
 	@$$(MAKE) -j$$(JOBS) -O $(BUILD)/solutions/$1/tests
-	@scripts/run_tests.sh --chapter $1 --dir $2 --variant solutions $(BUILD)/solutions/$1/tests $$(TESTS)
+	@SAN='$$(SAN)' scripts/run_tests.sh --chapter $1 --dir $2 --variant solutions $$(STRESS_ARGS) $(BUILD)/solutions/$1/tests $$(TESTS)
 diff-$1:
 	@scripts/diff.sh $2
 hint-$1:
@@ -137,15 +157,32 @@ SOLUTION_TESTS := $(foreach i,$(IDS),$(BUILD)/solutions/$i/tests)
 STUB_TESTS := $(foreach i,$(IDS),$(BUILD)/exercises/$i/tests)
 DEMOS := $(foreach c,$(CHAPTERS),$(if $(wildcard $c/demo.cpp),$(BUILD)/solutions/$(call chapter_id,$c)/demo))
 
-all-binaries: $(BUILD)/core/tests $(SOLUTION_TESTS) $(STUB_TESTS) $(DEMOS) $(BUILD)/tools/bookcheck
+all-binaries: $(BUILD)/core/tests $(BUILD)/model/tests $(BUILD)/infra/selftest $(SOLUTION_TESTS) $(STUB_TESTS) $(DEMOS) $(BUILD)/tools/bookcheck
 
 test: deps
 	@$(MAKE) -j$(JOBS) -O all-binaries
 	@BUILD='$(BUILD)' scripts/test.sh $(IDS)
 
 core-test: deps
-	@$(MAKE) -j$(JOBS) -O $(BUILD)/core/tests
-	@scripts/run_tests.sh --chapter core --variant core $(BUILD)/core/tests $(TESTS)
+	@$(MAKE) -j$(JOBS) -O $(BUILD)/core/tests $(BUILD)/model/tests
+	@scripts/run_tests.sh --variant core $(BUILD)/core/tests $(TESTS)
+	@scripts/run_tests.sh --variant core $(BUILD)/model/tests $(TESTS)
+
+solution-binaries: $(BUILD)/core/tests $(BUILD)/model/tests $(SOLUTION_TESTS)
+
+print-build:
+	@echo $(BUILD)
+
+sanitize:
+	@scripts/sanitize.sh
+
+stress: deps
+	@$(MAKE) -j$(JOBS) -O solution-binaries
+	@for i in $(IDS); do echo "== $$i"; scripts/run_tests.sh --stress $(or $(STRESS),20) $(BUILD)/solutions/$$i/tests || exit 1; done
+
+memcheck: deps
+	@$(MAKE) -j$(JOBS) -O solution-binaries
+	@scripts/memcheck.sh $(BUILD)
 
 book-check: $(BUILD)/tools/bookcheck
 	@$(BUILD)/tools/bookcheck book/*.md

@@ -20,6 +20,18 @@ has_header() {  # has_header <header>: can the compiler (or g++/cpp) find it?
 }
 has_header catch2/catch.hpp || missing+=(catch2)
 has_header CLI/CLI.hpp || missing+=(libcli11-dev)
+# A sanitizer build needs the compiler's sanitizer runtime.
+if [ -n "${SAN:-}" ] && command -v "${CXX%% *}" >/dev/null 2>&1; then
+  case "$SAN" in address) flag=address,undefined ;; *) flag=$SAN ;; esac
+  probe=$(mktemp -d)
+  if ! echo 'int main() { return 0; }' | "${CXX%% *}" -x c++ -fsanitize="$flag" - -o "$probe/a.out" >/dev/null 2>&1; then
+    case "$compiler" in
+      clang++*) missing+=(libclang-rt-dev) ;;
+      *) missing+=(libasan8 libubsan1 libtsan2) ;;
+    esac
+  fi
+  rm -rf "$probe"
+fi
 # GNU timeout turns a test binary that ignores the watchdog into a failure.
 command -v timeout >/dev/null 2>&1 || missing+=(coreutils)
 

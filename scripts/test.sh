@@ -40,8 +40,25 @@ demo_rejects_bad_option() {  # CLI11's message and a non-zero status, not a cras
   [ $rc -ne 0 ] && [ $rc -lt 124 ]
 }
 
+harness_catches_hang() {  # a hanging test fails by name within the watchdog's time
+  local out rc; out=$(WATCHDOG_SECONDS=1 timeout 20 "$BUILD/infra/selftest" "[hang]" 2>&1); rc=$?
+  echo "$out"; [ $rc -eq 124 ] && grep -q 'HANG: test case "selftest: a test that hangs forever"' <<<"$out"
+}
+harness_names_crash() {  # a crashing test is named, and the run fails
+  local out rc; out=$(timeout 20 "$BUILD/infra/selftest" "[crash]" 2>&1); rc=$?
+  echo "$out"; [ $rc -ne 0 ] && grep -q 'selftest: a test that crashes' <<<"$out" && grep -q SIGSEGV <<<"$out"
+}
+harness_rejects_passing_stub() {  # the stub check notices a test that cannot fail
+  local out; out=$(EXPECT_STUBS=1 timeout 20 "$BUILD/infra/selftest" "[stub]" 2>&1)
+  echo "$out"; grep -q '^stub check: FAILED' <<<"$out" && grep -q 'passes against the stubs: selftest' <<<"$out"
+}
+
 echo "make test with $BUILD"
+check "harness: a hang becomes a named failure" harness_catches_hang
+check "harness: a crash names its test" harness_names_crash
+check "harness: the stub check rejects a passing test" harness_rejects_passing_stub
 check "core primitives: tests" run_binary "$BUILD/core/tests"
+check "protocol models: every interleaving, broken variants caught" run_binary "$BUILD/model/tests"
 for id in "$@"; do
   check "$id reference: tests" run_binary "$BUILD/solutions/$id/tests"
 done

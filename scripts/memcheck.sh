@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make memcheck`: the core tests and the solutions' tests under valgrind:
+# zero errors and zero definite or indirect leaks, or it fails.
+set -uo pipefail
+build=$1
+command -v valgrind >/dev/null 2>&1 || {
+  echo "memcheck: valgrind is missing. Please run: sudo apt-get install -y valgrind" >&2; exit 1; }
+passed=0 failed=0
+for bin in "$build/core/tests" "$build"/solutions/*/tests; do
+  start=$SECONDS
+  # Valgrind runs code ~30x slower: give the watchdog room.
+  if out=$(WATCHDOG_SECONDS=${WATCHDOG_SECONDS:-240} timeout -k 5 1500 valgrind -q --error-exitcode=99 \
+        --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+        --fair-sched=yes "$bin" 2>&1); then
+    passed=$((passed + 1)); printf '  ok    %-40s %4ss\n' "$bin" $((SECONDS - start))
+  else
+    failed=$((failed + 1)); printf '  FAIL  %-40s %4ss\n' "$bin" $((SECONDS - start))
+    echo "$out" | tail -n 80 | sed 's/^/        | /'
+  fi
+done
+echo
+echo "memcheck: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

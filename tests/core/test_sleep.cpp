@@ -1,0 +1,125 @@
+// Tests of core::sleep_for / sleep_until and core::yield_now.
+#include <catch2/catch.hpp>
+
+#include <dirent.h>
+
+#include <chrono>
+#include <latch>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/core.hpp"
+#include "core/testing.hpp"
+
+using namespace core;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Wakes a latch: lets a test wait for a timer without polling in a loop.
+class LatchWake : public Wake {
+public:
+    explicit LatchWake(std::ptrdiff_t n) : latch_(n) {}
+    void wake() override { latch_.count_down(); }
+    void wait() { latch_.wait(); }
+
+private:
+    std::latch latch_;
+};
+
+int thread_count() {
+    int n = 0;
+    if (DIR* d = opendir("/proc/self/task")) {
+        while (dirent* e = readdir(d))
+            if (e->d_name[0] != '.') ++n;
+        closedir(d);
+    }
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("a sleep is Pending until its deadline, then wakes its waker once", "[core][sleep]") {
+    testing::hang_hint("the timer thread never woke the sleep's waker");
+    auto wake = std::make_shared<LatchWake>(1);
+    Waker waker = Waker::from(wake);
+    Context cx(waker);
+    auto sleep = sleep_for(50ms);
+    auto start = Clock::now();
+    REQUIRE(sleep.poll(cx).is_pending());
+    wake->wait();
+    auto waited = Clock::now() - start;
+    CHECK(waited >= 50ms);
+    CHECK(waited < 2s);
+    CHECK(sleep.poll(cx).is_ready());
+}
+
+TEST_CASE("a sleep whose deadline has passed is Ready on its first poll", "[core][sleep]") {
+    Context cx(Waker::noop());
+    auto sleep = sleep_until(Clock::now() - 1ms);
+    CHECK(sleep.poll(cx).is_ready());
+    auto zero = sleep_for(0ms);
+    CHECK(zero.poll(cx).is_ready());
+}
+
+TEST_CASE("a sleep wakes the waker of its latest poll, not the first one", "[core][sleep]") {
+    testing::hang_hint("the timer woke a stale waker");
+    testing::CountingWaker first;
+    auto second = std::make_shared<LatchWake>(1);
+    Waker second_waker = Waker::from(second);
+    auto sleep = sleep_for(30ms);
+    {
+        Context cx(first.waker());
+        REQUIRE(sleep.poll(cx).is_pending());
+    }
+    {
+        Context cx(second_waker);
+        REQUIRE(sleep.poll(cx).is_pending());
+    }
+    second->wait();
+    CHECK(first.wakes() == 0);
+}
+
+TEST_CASE("100 000 concurrent sleeps are served by one timer thread", "[core][sleep]") {
+    testing::hang_hint("some of the 100 000 timers never fired");
+    constexpr int count = 100'000;
+    auto wake = std::make_shared<LatchWake>(count);
+    Waker waker = Waker::from(wake);
+    Context cx(waker);
+    const int threads_before = thread_count();
+    std::vector<Sleep> sleeps;
+    sleeps.reserve(count);
+    auto deadline = Clock::now() + 100ms;
+    for (int i = 0; i < count; ++i) {
+        sleeps.push_back(sleep_until(deadline + std::chrono::microseconds(i % 1000)));
+        REQUIRE(sleeps.back().poll(cx).is_pending());
+    }
+    // At most one new thread: the timer thread (if no earlier test started it).
+    CHECK(thread_count() - threads_before <= 1);
+    wake->wait();
+    for (auto& s : sleeps) REQUIRE(s.poll(cx).is_ready());
+}
+
+TEST_CASE("dropping a sleep releases its waker at once, not at the deadline", "[core][sleep]") {
+    testing::CountingWaker probe;
+    {
+        Context cx(probe.waker());
+        auto sleep = sleep_for(1h);
+        REQUIRE(sleep.poll(cx).is_pending());
+        CHECK(probe.live_wakers() == 2);  // ours and the one the timer holds
+    }
+    CHECK(probe.live_wakers() == 1);
+    CHECK(probe.wakes() == 0);
+}
+
+TEST_CASE("yield_now wakes itself inside poll and is Ready on the next poll", "[core][yield]") {
+    testing::CountingWaker probe;
+    Context cx(probe.waker());
+    auto y = yield_now();
+    CHECK(y.poll(cx).is_pending());
+    CHECK(probe.wakes() == 1);
+    CHECK(y.poll(cx).is_ready());
+    CHECK(probe.wakes() == 1);
+}
