@@ -86,8 +86,11 @@ private:
                 cv_.wait(lock);
                 continue;
             }
-            if (Clock::now() < heap_.top().deadline) {
-                cv_.wait_until(lock, heap_.top().deadline);
+            // A copy, not a reference into the heap: wait_until releases the
+            // lock, and a push from another thread may reallocate the heap.
+            const auto earliest = heap_.top().deadline;
+            if (Clock::now() < earliest) {
+                cv_.wait_until(lock, earliest);
                 continue;
             }
             std::vector<std::shared_ptr<TimerSlot>> due;

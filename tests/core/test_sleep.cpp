@@ -4,6 +4,7 @@
 #include <dirent.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <latch>
 #include <mutex>
 #include <thread>
@@ -27,6 +28,25 @@ public:
 
 private:
     std::latch latch_;
+};
+
+// Counts wakes; wait_for(n) blocks until n have arrived.
+class WakeTally : public Wake {
+public:
+    void wake() override {
+        std::lock_guard lock(mutex_);
+        ++wakes_;
+        cv_.notify_all();
+    }
+    void wait_for(int n) {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return wakes_ >= n; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    int wakes_ = 0;
 };
 
 int thread_count() {
@@ -85,21 +105,25 @@ TEST_CASE("a sleep wakes the waker of its latest poll, not the first one", "[cor
 TEST_CASE("100 000 concurrent sleeps are served by one timer thread", "[core][sleep]") {
     testing::hang_hint("some of the 100 000 timers never fired");
     constexpr int count = 100'000;
-    auto wake = std::make_shared<LatchWake>(count);
-    Waker waker = Waker::from(wake);
+    auto tally = std::make_shared<WakeTally>();
+    Waker waker = Waker::from(tally);
     Context cx(waker);
     const int threads_before = thread_count();
     std::vector<Sleep> sleeps;
     sleeps.reserve(count);
-    auto deadline = Clock::now() + 100ms;
+    auto deadline = Clock::now() + 200ms;
+    int registered = 0;  // under a sanitizer the last ones may already be due
     for (int i = 0; i < count; ++i) {
         sleeps.push_back(sleep_until(deadline + std::chrono::microseconds(i % 1000)));
-        REQUIRE(sleeps.back().poll(cx).is_pending());
+        if (sleeps.back().poll(cx).is_pending()) ++registered;
     }
+    CHECK(registered > 0);
     // At most one new thread: the timer thread (if no earlier test started it).
     CHECK(thread_count() - threads_before <= 1);
-    wake->wait();
-    for (auto& s : sleeps) REQUIRE(s.poll(cx).is_ready());
+    tally->wait_for(registered);
+    int not_ready = 0;
+    for (auto& s : sleeps) not_ready += s.poll(cx).is_pending() ? 1 : 0;
+    CHECK(not_ready == 0);
 }
 
 TEST_CASE("dropping a sleep releases its waker at once, not at the deadline", "[core][sleep]") {
