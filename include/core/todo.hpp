@@ -8,16 +8,21 @@
 // Rust counterpart: the `todo!()` macro.
 #pragma once
 
-#include <stdexcept>
+#include <exception>
 #include <string>
 #include <string_view>
 
 namespace core {
 
-class NotImplemented : public std::logic_error {
+// Deliberately not a std::logic_error: tests check that misuse throws
+// logic_error, and a stub must not pass such a check by accident.
+class NotImplemented : public std::exception {
 public:
-    explicit NotImplemented(std::string_view what)
-        : std::logic_error("not implemented yet: " + std::string(what)) {}
+    explicit NotImplemented(std::string_view what) : message_("not implemented yet: " + std::string(what)) {}
+    const char* what() const noexcept override { return message_.c_str(); }
+
+private:
+    std::string message_;
 };
 
 [[noreturn]] inline void todo(std::string_view what) { throw NotImplemented(what); }

@@ -69,6 +69,7 @@ struct QueueWorld {
     bool seen[2] = {false, false};  // for the load-then-store variant
 };
 
+// [book:clear-order]
 Outcome explore_clear_order(bool clear_before_poll) {
     Step<QueueWorld> pop{"pop the task", [](QueueWorld& w) { --w.entries; }};
     Step<QueueWorld> clear{"clear queued", [](QueueWorld& w) { w.queued = false; }};
@@ -85,6 +86,7 @@ Outcome explore_clear_order(bool clear_before_poll) {
                return std::nullopt;
            }).explore();
 }
+// [/book:clear-order]
 
 // Two threads wake an idle task at once. exchange() is one atomic step; a
 // load followed by a store is two, and both threads can see "not queued".

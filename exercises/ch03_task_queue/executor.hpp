@@ -1,0 +1,103 @@
+// ch03/executor.hpp: many futures on one thread.
+//
+// Contract:
+// - An Executor belongs to the thread that created it: spawn() and
+//   block_on() must be called there (or, for spawn, from inside one of its
+//   tasks, which run there too). Anything else throws std::logic_error.
+// - spawn(fut) takes a future with Output void by value and queues it; it
+//   first runs inside the next block_on.
+// - block_on(fut) runs the given future and every spawned task, polling a
+//   task only after it was woken, and returns fut's value once fut AND every
+//   spawned task are done. While the queue is empty it sleeps.
+// - An exception thrown by any task leaves through block_on; that task is
+//   finished, the others stay queued for the next block_on.
+//
+// Rust counterpart: the single-threaded executor of a "build your own
+// block_on" tutorial; in tokio, a current_thread runtime (which also keeps
+// spawned tasks running across block_on calls).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "ch03_task_queue/ready_queue.hpp"
+#include "ch03_task_queue/task.hpp"
+#include "core/future.hpp"
+#include "core/todo.hpp"
+
+namespace ch03 {
+
+namespace detail {
+// Turns the future given to block_on into a task: it polls `inner` and keeps
+// the value where block_on can pick it up. Shared, because the task could
+// outlive block_on (if another task throws, block_on leaves early).
+// (Given: you may use it as it is.)
+template <core::Future F>
+class StoreOutput {
+    using T = core::OutputOf<F>;
+    using Slot = std::conditional_t<std::is_void_v<T>, bool, std::optional<T>>;
+
+public:
+    using Output = void;
+    StoreOutput(F inner, std::shared_ptr<Slot> slot) : inner_(std::move(inner)), slot_(std::move(slot)) {}
+
+    core::Poll<void> poll(core::Context& cx) {
+        auto p = inner_.poll(cx);
+        if (p.is_pending()) return core::Poll<void>::pending();
+        if constexpr (std::is_void_v<T>) *slot_ = true;
+        else slot_->emplace(p.take());
+        return core::Poll<void>::ready();
+    }
+
+private:
+    F inner_;
+    std::shared_ptr<Slot> slot_;
+};
+}  // namespace detail
+
+class Executor {
+public:
+    Executor() = default;
+    Executor(const Executor&) = delete;
+    Executor& operator=(const Executor&) = delete;
+
+    template <core::Future F>
+        requires std::is_void_v<core::OutputOf<F>>
+    void spawn([[maybe_unused]] F future) {
+        // TODO: check the thread, make a Task (BoxFuture, queue_, thread_),
+        // count it as unfinished, push it (it is born with queued == true).
+        core::todo("Executor::spawn in exercises/ch03_task_queue/executor.hpp: "
+                   "make_shared<Task>(...), ++unfinished_, push it into queue_");
+    }
+
+    template <core::Future F>
+    core::OutputOf<F> block_on([[maybe_unused]] F future) {
+        // TODO: spawn detail::StoreOutput<F>(future, slot); then pop and
+        // poll_once tasks until unfinished_ is 0 (an exception finishes a
+        // task too); return the value from the slot.
+        core::todo("Executor::block_on in exercises/ch03_task_queue/executor.hpp: "
+                   "spawn the future as a task, then pop/poll until nothing unfinished is left");
+    }
+
+private:
+    void check_thread(const char* what) const {
+        if (std::this_thread::get_id() != thread_)
+            throw std::logic_error(std::string("ch03::Executor::") + what +
+                                   " called from a thread that is not the executor's own; "
+                                   "ch03 is single-threaded (chapter 4's Spawner works from any thread)");
+    }
+
+    // Owned here; tasks only hold it weakly, so destroying the executor frees
+    // the queue and every task in it even while wakers are still around.
+    std::shared_ptr<ReadyQueue> queue_ = std::make_shared<ReadyQueue>();
+    std::thread::id thread_ = std::this_thread::get_id();
+    [[maybe_unused]] std::size_t unfinished_ = 0;  // executor thread only: no atomic needed
+};
+
+}  // namespace ch03

@@ -1,0 +1,96 @@
+// ch04/executor.hpp: the executor and its spawners part ways over a channel.
+//
+// Contract:
+// - `auto [executor, spawner] = ch04::new_executor_and_spawner();`
+// - Spawner is copyable; spawn(fut) (Output void, taken by value) works from
+//   any thread, also from inside a running task. It returns false if the
+//   executor is gone. A moved-from Spawner must not spawn (std::logic_error).
+// - executor.run(workers = 1) polls tasks on exactly `workers` threads (the
+//   calling thread is one of them) and returns once every Spawner is gone
+//   (destroyed or moved from) AND every task has finished.
+// - No task is ever polled by two threads at once (see task.hpp).
+// - A task that throws is reported once on stderr; the others go on.
+// - Destroying the executor frees the tasks still waiting in its channel.
+//
+// Rust counterpart: the async book's `new_executor_and_spawner()` with its
+// `Executor { ready_queue: Receiver<Arc<Task>> }` and
+// `Spawner { task_sender: SyncSender<Arc<Task>> }`, on several threads.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ch04_spawn/channel.hpp"
+#include "ch04_spawn/task.hpp"
+#include "core/future.hpp"
+
+namespace ch04 {
+
+using TaskPtr = std::shared_ptr<Task>;
+
+// [book:spawner]
+class Spawner {
+public:
+    explicit Spawner(Sender<TaskPtr> sender) : sender_(std::move(sender)) {}
+    Spawner(const Spawner&) = default;
+    Spawner(Spawner&& other) noexcept : sender_(std::exchange(other.sender_, std::nullopt)) {}
+    Spawner& operator=(Spawner other) noexcept {  // copy or move, then swap
+        std::swap(sender_, other.sender_);
+        return *this;
+    }
+
+    template <core::Future F>
+        requires std::is_void_v<core::OutputOf<F>>
+    bool spawn(F future) const {
+        if (!sender_) throw std::logic_error("ch04::Spawner::spawn on a moved-from Spawner");
+        // The task gets its own Sender: while it lives, the channel stays
+        // open, so run() cannot end under a task that is merely waiting.
+        auto task = std::make_shared<Task>(core::BoxFuture<void>(std::move(future)), *sender_);
+        return sender_->send(std::move(task));
+    }
+
+private:
+    // Empty once moved from: the Sender went with the move, and with it
+    // this spawner's share in keeping run() going.
+    std::optional<Sender<TaskPtr>> sender_;
+};
+// [/book:spawner]
+
+// [book:run]
+class Executor {
+public:
+    explicit Executor(Receiver<TaskPtr> ready) : ready_(std::move(ready)) {}
+
+    void run(unsigned workers = 1) {
+        if (workers == 0) throw std::invalid_argument("ch04::Executor::run needs at least one worker");
+        std::vector<std::thread> others;
+        for (unsigned i = 1; i < workers; ++i) others.emplace_back([this] { work(); });
+        work();  // the calling thread is worker 0
+        for (auto& t : others) t.join();
+    }
+
+private:
+    void work() {
+        // recv() returns empty exactly when every Sender is gone and the
+        // channel is drained. Spawners hold Senders, and so does every
+        // unfinished task: so "closed" means "no spawner, no live task".
+        while (std::optional<TaskPtr> task = ready_.recv()) (*task)->run();
+    }
+
+    // Destroyed with the executor: the last Receiver takes the tasks still
+    // queued with it, which breaks the task -> sender -> channel -> task cycle.
+    Receiver<TaskPtr> ready_;
+};
+// [/book:run]
+
+inline std::pair<Executor, Spawner> new_executor_and_spawner() {
+    auto [sender, receiver] = channel<TaskPtr>();
+    return {Executor(std::move(receiver)), Spawner(std::move(sender))};
+}
+
+}  // namespace ch04

@@ -1,0 +1,127 @@
+// ch04/task.hpp: a task that several worker threads may run, one at a time.
+//
+// Contract:
+// - A Task owns its future and a Sender into the executor's ready channel.
+// - wake() (any thread, any number of times, also after the end) makes sure
+//   the task is polled once more after the wake, and never by two threads at
+//   once. run() (a worker, with a task it received from the channel) polls it.
+// - A future that throws is finished: the exception is reported once on
+//   stderr with its what(), and the worker goes on.
+// - A finished task drops its future and its Sender at once, so a waker that
+//   somebody keeps does not keep the executor running.
+//
+// Rust counterpart: the task header of tokio or async-task: one atomic word
+// with RUNNING / NOTIFIED / COMPLETE bits (async-task calls them RUNNING,
+// SCHEDULED, COMPLETED), plus catch_unwind around the poll.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "ch04_spawn/channel.hpp"
+#include "core/future.hpp"
+#include "core/waker.hpp"
+
+namespace ch04 {
+
+// One line per failed task, whole, even when two workers report at once.
+inline void report_task_exception(const char* what) {
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    std::cerr << "ch04: a task threw an exception (the executor goes on): " << what << std::endl;
+}
+
+// [book:state]
+class Task : public core::Wake, public std::enable_shared_from_this<Task> {
+public:
+    // The task state, one atomic word:
+    //   0                    idle: pending, nobody will poll it until a wake
+    //   NOTIFIED             in the ready channel (or about to be): do not queue again
+    //   RUNNING              a worker is polling it right now
+    //   RUNNING | NOTIFIED   woken during that poll: the worker re-queues it after
+    //   DONE                 finished: wakes are ignored
+    // NOTIFIED is chapter 3's `queued` flag; RUNNING is what several workers add.
+    static constexpr std::uint8_t NOTIFIED = 1, RUNNING = 2, DONE = 4;
+    // [/book:state]
+
+    Task(core::BoxFuture<void> future, Sender<std::shared_ptr<Task>> sender)
+        : future_(std::move(future)), sender_(std::move(sender)) {}
+
+    // [book:wake]
+    void wake() override {
+        // Set NOTIFIED whatever the state; only the caller that finds the task
+        // idle (no bit set) queues it. If it is RUNNING, the note is enough:
+        // the worker sees it when the poll ends. acq_rel: release publishes
+        // what the waker did to the next poll, acquire orders our read of
+        // sender_ after the worker's last write to it.
+        std::uint8_t prev = state_.fetch_or(NOTIFIED, std::memory_order_acq_rel);
+        if (prev == 0) requeue();
+    }
+    // [/book:wake]
+
+    // [book:run]
+    void run() {
+        // Received from the channel, so the state is NOTIFIED: swap it for
+        // RUNNING. A read-modify-write, not a store: it reads the last wake's
+        // fetch_or, and acquire makes that waker's writes visible to the poll.
+        state_.exchange(RUNNING, std::memory_order_acquire);
+        bool done = true;  // a throwing future is finished too
+        try {
+            core::Waker waker = core::Waker::from(shared_from_this());
+            core::Context cx(waker);
+            done = future_->poll(cx).is_ready();
+        } catch (const std::exception& e) {
+            report_task_exception(e.what());
+        } catch (...) {
+            report_task_exception("(not a std::exception)");
+        }
+        if (done) return finish();
+
+        // Pending: back to idle, unless a wake came during the poll.
+        std::uint8_t expected = RUNNING;
+        if (state_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) return;
+        // expected == RUNNING | NOTIFIED: the wake left us a note. Re-queue the
+        // task (behind the others) instead of polling it again right here.
+        state_.store(NOTIFIED, std::memory_order_release);
+        requeue();
+    }
+    // [/book:run]
+
+private:
+    // [book:requeue]
+    void requeue() {
+        // Copy the sender first. The moment the task is in the channel another
+        // worker may run it to completion and reset sender_, while this thread
+        // is still inside send(); the copy keeps the channel end we use alive.
+        std::optional<Sender<std::shared_ptr<Task>>> sender = sender_;
+        // send() fails once the executor (the receiver) is gone: then nobody
+        // will poll this task again, and it is freed with its last waker.
+        if (sender) (void)sender->send(shared_from_this());
+    }
+    // [/book:requeue]
+
+    void finish() {
+        // Later wakes find DONE and stop. Dropping the future and the sender
+        // now (not when the last waker dies) is what lets run() end even if
+        // someone keeps a waker of this task. Safe: no wake touches them
+        // once DONE is set, and no other worker has this task.
+        state_.store(DONE, std::memory_order_release);
+        future_.reset();
+        sender_.reset();
+    }
+
+    std::atomic<std::uint8_t> state_{NOTIFIED};  // born queued: spawn sends it
+    // Touched only by the worker whose run() holds RUNNING (or, for sender_,
+    // by the waker that moved the state from idle: the task is in nobody's
+    // hands then).
+    std::optional<core::BoxFuture<void>> future_;
+    std::optional<Sender<std::shared_ptr<Task>>> sender_;
+};
+
+}  // namespace ch04
