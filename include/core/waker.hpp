@@ -63,6 +63,9 @@ private:
 class Context {
 public:
     explicit Context(const Waker& waker) noexcept : waker_(waker) {}
+    // A Context only borrows: `Context cx(Waker::noop());` would keep a
+    // reference to a temporary that dies at the semicolon. Name the waker.
+    Context(Waker&&) = delete;
     // A Context borrows its waker for one poll; copying it would invite
     // keeping it past that poll.
     Context(const Context&) = delete;

@@ -77,7 +77,8 @@ TEST_CASE("a sleep is Pending until its deadline, then wakes its waker once", "[
 }
 
 TEST_CASE("a sleep whose deadline has passed is Ready on its first poll", "[core][sleep]") {
-    Context cx(Waker::noop());
+    Waker noop = Waker::noop();
+    Context cx(noop);
     auto sleep = sleep_until(Clock::now() - 1ms);
     CHECK(sleep.poll(cx).is_ready());
     auto zero = sleep_for(0ms);

@@ -1,0 +1,61 @@
+// Small futures the chapter 1 tests share (test code, not part of the exercise).
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "core/core.hpp"
+
+namespace ch01_test {
+
+// Ready on its first poll with the value it was made with.
+template <class T>
+class Ready {
+public:
+    using Output = T;
+    explicit Ready(T value) : value_(std::move(value)) {}
+    core::Poll<T> poll(core::Context&) { return core::Poll<T>::ready(std::move(value_)); }
+
+private:
+    T value_;
+};
+
+// Wraps a future and counts how often it was polled (into a shared counter,
+// so the count can be read after the future was moved into block_on).
+template <core::Future F>
+class Counted {
+public:
+    using Output = core::OutputOf<F>;
+    Counted(F inner, std::shared_ptr<int> polls) : inner_(std::move(inner)), polls_(std::move(polls)) {}
+    core::Poll<Output> poll(core::Context& cx) {
+        ++*polls_;
+        return inner_.poll(cx);
+    }
+
+private:
+    F inner_;
+    std::shared_ptr<int> polls_;
+};
+
+// Pending (waking itself) `pending` times, then throws std::runtime_error(message).
+class ThrowsAfter {
+public:
+    using Output = int;
+    ThrowsAfter(int pending, std::string message) : pending_(pending), message_(std::move(message)) {}
+    core::Poll<int> poll(core::Context& cx) {
+        if (pending_ > 0) {
+            --pending_;
+            cx.waker().wake();
+            return core::Poll<int>::pending();
+        }
+        throw std::runtime_error(message_);
+    }
+
+private:
+    int pending_;
+    std::string message_;
+};
+
+}  // namespace ch01_test

@@ -1,0 +1,76 @@
+// Chapter 1: block_on polls a future in a loop until it is Ready.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "ch01_single_future/executor.hpp"
+#include "core/core.hpp"
+#include "core/testing.hpp"
+#include "probes.hpp"
+
+using ch01_test::Counted;
+using ch01_test::Ready;
+
+TEST_CASE("block_on returns the value of a future that is ready at once", "[ch01][block_on]") {
+    std::string word = "ready-" + std::to_string(std::rand() % 1000);
+    std::string got = ch01::block_on(Ready<std::string>(word));
+    CHECK(got == word);
+}
+
+TEST_CASE("block_on moves a move-only value out of the future", "[ch01][block_on]") {
+    auto p = std::make_unique<int>(41);
+    int* address = p.get();
+    std::unique_ptr<int> got = ch01::block_on(Ready<std::unique_ptr<int>>(std::move(p)));
+    REQUIRE(got);
+    INFO("block_on must move the value out (result.take()), not copy or drop it");
+    CHECK(got.get() == address);
+    CHECK(*got == 41);
+}
+
+TEST_CASE("block_on of a void future returns once the future is ready", "[ch01][block_on]") {
+    core::testing::hang_hint("block_on must return as soon as poll() says Ready");
+    core::testing::CountingFuture future(3);
+    auto stats = future.stats();
+    ch01::block_on(std::move(future));
+    INFO("a future that is Pending 3 times needs exactly 4 polls");
+    CHECK(stats->polls == 4);
+    CHECK(stats->completions == 1);
+}
+
+TEST_CASE("block_on keeps polling a future that never wakes it (it busy-polls)", "[ch01][block_on]") {
+    core::testing::hang_hint("chapter 1's block_on polls again at once after Pending; it must not wait for a wake");
+    // wake_self = false: this future never wakes its waker. Chapter 1's
+    // block_on does not care: it asks again and again anyway.
+    core::testing::CountingFuture future(1000, /*wake_self=*/false);
+    auto stats = future.stats();
+    ch01::block_on(std::move(future));
+    CHECK(stats->polls == 1001);
+    CHECK(stats->overlaps == 0);
+}
+
+TEST_CASE("an exception thrown by poll leaves through block_on", "[ch01][block_on]") {
+    core::testing::hang_hint("an exception from poll() must leave block_on, not be swallowed and retried");
+    try {
+        ch01::block_on(ch01_test::ThrowsAfter(2, "poll failed on purpose"));
+        FAIL("block_on returned, but the future's poll threw");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()) == "poll failed on purpose");
+    }
+}
+
+TEST_CASE("block_on spins through a core::sleep_for until the timer fires", "[ch01][block_on]") {
+    core::testing::hang_hint("block_on must keep polling core::sleep_for until it is Ready");
+    using namespace std::chrono_literals;
+    auto polls = std::make_shared<int>(0);
+    auto start = std::chrono::steady_clock::now();
+    ch01::block_on(Counted(core::sleep_for(20ms), polls));
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    CAPTURE(*polls);
+    CHECK(elapsed >= 20ms);
+    INFO("a busy loop polls a 20 ms sleep many times (run make demo-ch01 to see how many)");
+    CHECK(*polls > 2);
+}

@@ -1,0 +1,109 @@
+// Chapter 2: TimerFuture, a future completed by a thread.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "ch02_waker/executor.hpp"
+#include "core/core.hpp"
+#include "core/testing.hpp"
+#include "probes.hpp"
+
+using namespace std::chrono_literals;
+using core::testing::CountingWaker;
+using Clock = std::chrono::steady_clock;
+
+TEST_CASE("a TimerFuture is Pending until its time has passed, wakes once, then is Ready", "[ch02][timer]") {
+    CountingWaker probe;
+    core::Context cx(probe.waker());
+    ch02::TimerFuture timer(30ms);
+    auto start = Clock::now();
+    REQUIRE(timer.poll(cx).is_pending());
+    INFO("the timer thread must wake the waker stored by the poll");
+    REQUIRE(ch02_test::wait_until([&] { return probe.wakes() >= 1; }));
+    CHECK(Clock::now() - start >= 30ms);
+    CHECK(timer.poll(cx).is_ready());
+    CHECK(probe.wakes() == 1);
+}
+
+TEST_CASE("a TimerFuture of zero length is Ready on its first poll", "[ch02][timer]") {
+    CountingWaker probe;
+    core::Context cx(probe.waker());
+    ch02::TimerFuture timer(0ms);
+    CHECK(timer.poll(cx).is_ready());
+    CHECK(probe.wakes() == 0);
+}
+
+TEST_CASE("a TimerFuture starts its clock at the first poll, not when it is made", "[ch02][timer]") {
+    CountingWaker probe;
+    core::Context cx(probe.waker());
+    ch02::TimerFuture timer(50ms);
+    std::this_thread::sleep_for(80ms);  // longer than the timer: a clock started in the constructor has run out
+    auto first_poll = Clock::now();
+    INFO("futures are lazy: nothing starts before the first poll");
+    REQUIRE(timer.poll(cx).is_pending());
+    REQUIRE(ch02_test::wait_until([&] { return probe.wakes() >= 1; }));
+    CHECK(Clock::now() - first_poll >= 50ms);
+    CHECK(timer.poll(cx).is_ready());
+}
+
+TEST_CASE("a TimerFuture wakes only the latest waker when the waker changes between polls", "[ch02][timer][waker]") {
+    CountingWaker first, second;
+    ch02::TimerFuture timer(40ms);
+    {
+        core::Context cx(first.waker());
+        REQUIRE(timer.poll(cx).is_pending());
+    }
+    core::Context cx(second.waker());
+    REQUIRE(timer.poll(cx).is_pending());
+    INFO("the second poll must replace the stored waker (will_wake was false) and drop the first one");
+    CHECK(first.live_wakers() == 1);
+    REQUIRE(timer.poll(cx).is_pending());  // same waker again: kept, not duplicated
+    INFO("the timer fired, but not through the latest waker");
+    REQUIRE(ch02_test::wait_until([&] { return second.wakes() >= 1; }));
+    CHECK(first.wakes() == 0);
+    CHECK(second.wakes() == 1);
+    CHECK(timer.poll(cx).is_ready());
+}
+
+TEST_CASE("dropping a TimerFuture before it fires cancels it: no wake, no wait, no leaked waker", "[ch02][timer]") {
+    core::testing::hang_hint("the TimerFuture destructor must stop its thread (a cancelled flag + condition variable), not wait out the timer");
+    CountingWaker probe;
+    std::optional<ch02::TimerFuture> timer;
+    timer.emplace(10s);
+    {
+        core::Context cx(probe.waker());
+        REQUIRE(timer->poll(cx).is_pending());
+    }
+    auto before = Clock::now();
+    timer.reset();
+    INFO("the destructor waited for the 10 s timer instead of cancelling it");
+    CHECK(Clock::now() - before < 1s);
+    INFO("a cancelled timer wakes nobody, and the waker copy it held is gone");
+    CHECK(probe.wakes() == 0);
+    CHECK(probe.live_wakers() == 1);
+}
+
+namespace {
+core::Async<int> three_timers(int ms) {
+    co_await ch02::TimerFuture(std::chrono::milliseconds(ms));
+    co_await ch02::TimerFuture(std::chrono::milliseconds(ms));
+    co_await ch02::TimerFuture(std::chrono::milliseconds(ms));
+    co_return 3;
+}
+}  // namespace
+
+TEST_CASE("block_on drives TimerFutures awaited one after another in an Async", "[ch02][timer][block_on]") {
+    core::testing::hang_hint("each TimerFuture must wake the waker of its latest poll");
+    auto polls = std::make_shared<std::atomic<int>>(0);
+    auto cpu_before = core::testing::thread_cpu_time();
+    auto start = Clock::now();
+    REQUIRE(ch02::block_on(ch02_test::Counted(three_timers(20), polls)) == 3);
+    CHECK(Clock::now() - start >= 60ms);
+    CAPTURE(polls->load());
+    INFO("three timers need about 4 polls (one per wake, plus the first)");
+    CHECK(*polls <= 8);
+    CHECK(core::testing::thread_cpu_time() - cpu_before < 30ms);
+}

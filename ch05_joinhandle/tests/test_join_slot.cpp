@@ -1,0 +1,179 @@
+// JoinSlot on its own, no runtime: the shared completion slot between a task
+// and its JoinHandle, polled by hand with counting wakers.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <exception>
+#include <latch>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "ch05_joinhandle/executor.hpp"
+#include "core/testing.hpp"
+#include "helpers.hpp"
+
+using core::testing::CountingWaker;
+using ch05_test::logic_error_message;
+
+namespace {
+struct CodedError : std::runtime_error {
+    CodedError(const std::string& what, int code) : std::runtime_error(what), code(code) {}
+    int code;
+};
+}  // namespace
+
+TEST_CASE("an empty slot is Pending, keeps the joiner's waker, and completion wakes it once",
+          "[ch05][slot]") {
+    ch05::JoinSlot<int> slot;
+    CountingWaker w;
+    core::Context cx(w.waker());
+    CHECK(slot.poll_join(cx).is_pending());
+    CHECK_FALSE(slot.is_finished());
+    INFO("the slot must keep a copy of the join's waker while it waits");
+    CHECK(w.live_wakers() == 2);
+    slot.set_value(41);
+    INFO("completing the slot must wake the waker the join left");
+    CHECK(w.wakes() == 1);
+    CHECK(slot.is_finished());
+    auto p = slot.poll_join(cx);
+    REQUIRE(p.is_ready());
+    CHECK(p.value() == 41);
+    INFO("after handing the result over, the slot should drop the waker it kept");
+    CHECK(w.live_wakers() == 1);
+}
+
+TEST_CASE("a result set before the first join poll is returned at once", "[ch05][slot]") {
+    ch05::JoinSlot<std::string> slot;
+    slot.set_value(std::string("early"));
+    CountingWaker w;
+    core::Context cx(w.waker());
+    auto p = slot.poll_join(cx);
+    REQUIRE(p.is_ready());
+    CHECK(p.value() == "early");
+    CHECK(w.wakes() == 0);
+}
+
+TEST_CASE("only the latest joiner's waker is woken when it changes between polls", "[ch05][slot]") {
+    ch05::JoinSlot<int> slot;
+    CountingWaker first, second;
+    core::Context cx1(first.waker()), cx2(second.waker());
+    CHECK(slot.poll_join(cx1).is_pending());
+    CHECK(slot.poll_join(cx2).is_pending());
+    INFO("the second poll's waker must replace the first (the join moved to another task)");
+    CHECK(first.live_wakers() == 1);
+    slot.set_value(1);
+    CHECK(first.wakes() == 0);
+    CHECK(second.wakes() == 1);
+}
+
+namespace {
+// A waker that joins the slot from inside wake(): it deadlocks if the slot
+// wakes while still holding its lock.
+template <class T>
+class JoinInsideWake : public core::Wake {
+public:
+    explicit JoinInsideWake(ch05::JoinSlot<T>* slot) : slot_(slot) {}
+    void wake() override {
+        core::Waker noop = core::Waker::noop();
+        core::Context cx(noop);
+        auto p = slot_->poll_join(cx);
+        if (p.is_ready()) got.store(p.value());
+    }
+    std::atomic<int> got{0};
+
+private:
+    ch05::JoinSlot<T>* slot_;
+};
+}  // namespace
+
+TEST_CASE("the slot wakes after unlocking: a waker that joins from inside wake() does not deadlock",
+          "[ch05][slot]") {
+    core::testing::hang_hint("JoinSlot::finish wakes the join's waker while still holding its mutex");
+    ch05::JoinSlot<int> slot;
+    auto probe = std::make_shared<JoinInsideWake<int>>(&slot);
+    core::Waker waker = core::Waker::from(probe);
+    core::Context cx(waker);
+    CHECK(slot.poll_join(cx).is_pending());
+    slot.set_value(9);
+    CHECK(probe->got.load() == 9);
+}
+
+TEST_CASE("a stored exception comes back from the join with its type and message", "[ch05][slot]") {
+    ch05::JoinSlot<int> slot;
+    slot.set_error(std::make_exception_ptr(CodedError("disk on fire", 7)));
+    core::Waker noop = core::Waker::noop();
+    core::Context cx(noop);
+    try {
+        (void)slot.poll_join(cx);
+        FAIL("the join of a task that threw must rethrow its exception");
+    } catch (const CodedError& e) {
+        CHECK(std::string(e.what()) == "disk on fire");
+        CHECK(e.code == 7);
+    }
+}
+
+TEST_CASE("a cancelled slot makes the join throw ch05::Cancelled", "[ch05][slot]") {
+    ch05::JoinSlot<void> slot;
+    slot.set_cancelled();
+    CHECK(slot.is_finished());
+    core::Waker noop = core::Waker::noop();
+    core::Context cx(noop);
+    CHECK_THROWS_AS(slot.poll_join(cx), ch05::Cancelled);
+}
+
+TEST_CASE("void and move-only results pass through the slot", "[ch05][slot]") {
+    core::Waker noop = core::Waker::noop();
+    core::Context cx(noop);
+    ch05::JoinSlot<void> done;
+    done.set_value();
+    CHECK(done.poll_join(cx).is_ready());
+
+    ch05::JoinSlot<std::unique_ptr<int>> boxed;
+    boxed.set_value(std::make_unique<int>(5));
+    auto p = boxed.poll_join(cx);
+    REQUIRE(p.is_ready());
+    REQUIRE(p.value() != nullptr);
+    CHECK(*p.value() == 5);
+}
+
+TEST_CASE("joining a slot again after it returned is a clear logic error", "[ch05][slot]") {
+    ch05::JoinSlot<int> slot;
+    slot.set_value(3);
+    core::Waker noop = core::Waker::noop();
+    core::Context cx(noop);
+    REQUIRE(slot.poll_join(cx).is_ready());
+    INFO("like any future, a join polled after Ready must throw std::logic_error, not return garbage");
+    auto msg = logic_error_message([&] { (void)slot.poll_join(cx); });
+    CHECK_THAT(msg, Catch::Contains("again"));
+    INFO("is_finished() stays true once the result has been taken");
+    CHECK(slot.is_finished());
+}
+
+TEST_CASE("a completion racing with the join's first poll ends in the value or in one wake",
+          "[ch05][slot]") {
+    core::testing::hang_hint("poll_join or finish blocks forever (a lock held while waking?)");
+    for (int rep = 0; rep < 2000; ++rep) {
+        ch05::JoinSlot<int> slot;
+        CountingWaker w;
+        std::latch start(2);
+        ch05_test::CheckedThread task([&] {
+            start.arrive_and_wait();
+            slot.set_value(rep);
+        });
+        core::Context cx(w.waker());
+        start.arrive_and_wait();
+        auto first = slot.poll_join(cx);
+        task.join();
+        if (first.is_ready()) {
+            REQUIRE(first.value() == rep);
+        } else {
+            INFO("repetition " << rep << ": the join saw nothing, so completion must have woken it");
+            REQUIRE(w.wakes() == 1);
+            auto second = slot.poll_join(cx);
+            REQUIRE(second.is_ready());
+            REQUIRE(second.value() == rep);
+        }
+    }
+}

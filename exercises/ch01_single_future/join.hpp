@@ -1,0 +1,62 @@
+// ch01_single_future/join.hpp: join(a, b), two futures inside one future.
+//
+// Contract:
+// - join(a, b) takes both futures by value (moved in before any poll) and
+//   returns a future whose Output is std::pair<A's output, B's output>; a
+//   side whose Output is void contributes std::monostate.
+// - Each poll of the join polls every side that has not finished yet, with
+//   the same Context, so both make progress "at the same time" on one thread.
+//   A side that has returned Ready is never polled again (polling a finished
+//   future is a bug: core::Async and core::BoxFuture throw).
+// - The join is Ready once both sides are; polling it after that throws
+//   std::logic_error. An exception from either side leaves through poll().
+// - Like every hand-written future it must not be moved after its first poll
+//   (its sides may be hand-written futures that handed out their address).
+//
+// Rust counterpart: futures::future::join / the `join!` macro.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "core/core.hpp"
+
+namespace ch01 {
+
+// What a side contributes to the pair: its Output, or std::monostate for void
+// (a std::pair cannot hold void).
+template <core::Future F>
+using JoinValue = std::conditional_t<std::is_void_v<core::OutputOf<F>>, std::monostate, core::OutputOf<F>>;
+
+template <core::Future A, core::Future B>
+class Join {
+public:
+    using Output = std::pair<JoinValue<A>, JoinValue<B>>;
+
+    Join(A a, B b) : a_(std::move(a)), b_(std::move(b)) {}
+
+    core::Poll<Output> poll([[maybe_unused]] core::Context& cx) {
+        core::todo("Join::poll in exercises/ch01_single_future/join.hpp: "
+                   "poll each side that has not finished yet and keep its output in a "
+                   "std::optional; Ready(pair) once both are set, Pending otherwise");
+    }
+
+private:
+    // TODO: a helper that polls one side and stores its output (use
+    // `if constexpr (std::is_void_v<core::OutputOf<F>>)` for void sides).
+
+    A a_;
+    B b_;
+    // TODO: std::optional<JoinValue<A>> a_out_; std::optional<JoinValue<B>> b_out_;
+    //       and a flag to reject a poll after Ready.
+};
+
+template <core::Future A, core::Future B>
+Join<A, B> join(A a, B b) {
+    return Join<A, B>(std::move(a), std::move(b));
+}
+
+}  // namespace ch01

@@ -1,0 +1,24 @@
+// ch05_joinhandle/executor.hpp: the whole chapter 5 API in one include.
+//
+//   ch05::Runtime rt(workers);               workers poll spawned tasks
+//   auto h = rt.spawn(fut);                  ch05::JoinHandle<Output>, itself a future
+//   auto h = ch05::spawn(fut);               the same, from inside a task or block_on
+//   T v = rt.block_on(fut);                  drive fut on this thread until it is done
+//   co_await h / h.abort() / h.is_finished() / drop h (detach)
+//   ch05::Cancelled                          what the join of an aborted task throws
+//
+// Reading order: state.hpp (the task's state machine), join.hpp (where the
+// result waits), scheduler.hpp (queue + live tasks), task.hpp (one poll),
+// join_handle.hpp, runtime.hpp. atomic_state.hpp is the lock-free TaskState.
+//
+// Rust counterpart: a small tokio (tokio::runtime::Runtime, tokio::spawn,
+// tokio::task::JoinHandle).
+#pragma once
+
+#include "ch05_joinhandle/atomic_state.hpp"
+#include "ch05_joinhandle/join.hpp"
+#include "ch05_joinhandle/join_handle.hpp"
+#include "ch05_joinhandle/runtime.hpp"
+#include "ch05_joinhandle/scheduler.hpp"
+#include "ch05_joinhandle/state.hpp"
+#include "ch05_joinhandle/task.hpp"

@@ -1,0 +1,68 @@
+// ch05_joinhandle/join_handle.hpp: JoinHandle<T>, the spawner's end of a task.
+//
+// Contract:
+// - JoinHandle<T> is a core::Future with Output T: `co_await handle` (or
+//   rt.block_on(std::move(handle))) gives the task's value, rethrows the
+//   exception the task threw (the same object), or throws ch05::Cancelled if
+//   the task was aborted or dropped by its runtime's shutdown. Polling it
+//   again after that is a std::logic_error.
+// - abort() asks for cancellation from any thread: the task's future is
+//   freed by a worker soon after, even if nothing would ever wake it. A task
+//   that already finished keeps its result (abort is then a no-op). abort()
+//   does not wait for the cancellation to happen; joining does.
+// - Dropping the handle detaches: the task runs on, its result is dropped.
+// - is_finished() is true once the task has an outcome.
+// - The handle holds the task weakly: it never keeps a finished task alive.
+//
+// EXERCISE (step 4): poll(), abort() and is_finished(); each is a line or two.
+//
+// Rust counterpart: tokio::task::JoinHandle<T> (Output = Result<T, JoinError>;
+// ours returns T and throws instead).
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <utility>
+
+#include "ch05_joinhandle/join.hpp"
+#include "ch05_joinhandle/task.hpp"
+#include "core/poll.hpp"
+#include "core/todo.hpp"
+#include "core/waker.hpp"
+
+namespace ch05 {
+
+template <class T>
+class [[nodiscard]] JoinHandle {
+public:
+    using Output = T;
+
+    JoinHandle(std::shared_ptr<JoinSlot<T>> slot, std::weak_ptr<TaskBase> task)
+        : slot_(std::move(slot)), task_(std::move(task)) {}
+    JoinHandle(JoinHandle&&) noexcept = default;
+    JoinHandle& operator=(JoinHandle&&) noexcept = default;
+    // Detach: dropping the handle drops only our share of the slot. The
+    // runtime owns the task, so it runs on.
+    ~JoinHandle() = default;
+
+    core::Poll<T> poll([[maybe_unused]] core::Context& cx) {
+        core::todo("JoinHandle::poll in exercises/ch05_joinhandle/join_handle.hpp: std::logic_error if moved "
+                   "from (no slot), else slot_->poll_join(cx)");
+    }
+
+    void abort() const {
+        core::todo("JoinHandle::abort in exercises/ch05_joinhandle/join_handle.hpp: lock the weak task_; "
+                   "if it is still alive, call its abort()");
+    }
+
+    bool is_finished() const {
+        core::todo("JoinHandle::is_finished in exercises/ch05_joinhandle/join_handle.hpp: ask the slot");
+    }
+
+private:
+    std::shared_ptr<JoinSlot<T>> slot_;
+    std::weak_ptr<TaskBase> task_;
+};
+
+}  // namespace ch05
+

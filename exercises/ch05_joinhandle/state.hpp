@@ -1,0 +1,115 @@
+// ch05_joinhandle/state.hpp: TaskState, the small state machine at the heart of a task.
+//
+// Contract: a TaskState answers one question for every event in a task's
+// life: "after this, who must do what?" The events are a wake (from any
+// thread), a worker starting and finishing a poll, an abort (from any thread),
+// completion, and the runtime shutting down. The answers guarantee:
+// - a task sits in the run queue at most once, however many wakes arrive;
+// - a task is polled by at most one worker at a time, so the future itself
+//   needs no lock (the state is the lock);
+// - a wake that lands during a poll is never lost: the task is polled again;
+// - an abort always ends with a worker freeing the future, even when the
+//   task is idle (parked on a timer, say) and nobody would ever wake it.
+//
+// EXERCISE (step 1): write it with one std::mutex guarding two fields, the
+// Phase and a sticky `cancelled` flag. Every method is a few lines under
+// the lock. The tests in ch05_joinhandle/tests/test_state.cpp drive each
+// transition, then race wakes and aborts against the end of a poll.
+//
+// Rust counterpart: the state word of async-task's RawTask / tokio's Header.
+#pragma once
+
+#include <mutex>
+#include <stdexcept>
+
+#include "core/todo.hpp"
+
+namespace ch05 {
+
+// Where a task is in its life. The arrows are the only legal moves:
+//
+//   spawn --> scheduled --start_running--> running --after_pending--> idle
+//              ^     ^                      |                          |
+//              |     |                    wake                         |
+//              |     |                      v                          |
+//              |     +---after_pending--- notified                     |
+//              +---------------------- wake / cancel ------------------+
+//
+// running and notified end in complete when the poll returns Ready, throws,
+// or finds the task aborted; close() (runtime shutdown) ends any phase there.
+enum class Phase {
+    idle,       // waiting for a wake; nobody holds it but wakers (and the registry)
+    scheduled,  // in the run queue exactly once; a worker will poll it
+    running,    // a worker is inside poll(); only that worker touches the future
+    notified,   // running, and woken meanwhile: poll again once this poll ends
+    complete,   // finished, aborted or shut down; the future is (being) freed
+};
+
+// What the worker must do after a poll that returned Pending.
+enum class AfterPoll {
+    park,    // nobody woke the task: leave it idle, a wake will queue it
+    repoll,  // it was woken during the poll: put it back on the queue
+    cancel,  // it was aborted: free the future, report Cancelled
+};
+
+class TaskState {
+public:
+    // A new task is born scheduled: spawn puts it on the queue right away.
+    TaskState() = default;
+
+    // A waker fired. Returns true if the caller must push the task on the
+    // run queue (only idle -> scheduled). A wake while running must not
+    // queue the task: it becomes `notified` instead.
+    bool wake() {
+        core::todo("TaskState::wake in exercises/ch05_joinhandle/state.hpp: under the lock, "
+                   "idle -> scheduled returns true; running -> notified returns false; anything else false");
+    }
+
+    // A worker popped the task. Returns true if it should poll, false if the
+    // task was aborted meanwhile (then the worker frees the future instead).
+    // Throws std::logic_error ("... not scheduled") unless phase is scheduled.
+    bool start_running() {
+        core::todo("TaskState::start_running in exercises/ch05_joinhandle/state.hpp: scheduled -> running, "
+                   "return !cancelled; any other phase: throw std::logic_error(\"... not scheduled\")");
+    }
+
+    // The poll returned Pending: cancelled wins (stay running, return cancel);
+    // notified -> scheduled (repoll); running -> idle (park). Throws
+    // std::logic_error ("... not running") if no poll was in progress.
+    AfterPoll after_pending() {
+        core::todo("TaskState::after_pending in exercises/ch05_joinhandle/state.hpp: cancel if cancelled, "
+                   "notified -> scheduled = repoll, running -> idle = park, else std::logic_error(\"... not running\")");
+    }
+
+    // The worker that owns the future finished with it.
+    void complete() {
+        core::todo("TaskState::complete in exercises/ch05_joinhandle/state.hpp: phase = complete");
+    }
+
+    // JoinHandle::abort(). Returns true if the caller must queue the task
+    // (it was idle: nobody else would ever give it to a worker).
+    bool cancel() {
+        core::todo("TaskState::cancel in exercises/ch05_joinhandle/state.hpp: no-op (false) if complete or "
+                   "already cancelled; set cancelled; idle -> scheduled returns true, other phases false");
+    }
+
+    // The runtime is going away and no worker is running. Returns true if
+    // the task was not complete (the caller must free the future).
+    bool close() {
+        core::todo("TaskState::close in exercises/ch05_joinhandle/state.hpp: false if complete, "
+                   "else phase = complete and true");
+    }
+
+    // For tests and assertions.
+    Phase phase() const {
+        core::todo("TaskState::phase in exercises/ch05_joinhandle/state.hpp: return the phase (under the lock)");
+    }
+    bool cancelled() const {
+        core::todo("TaskState::cancelled in exercises/ch05_joinhandle/state.hpp: return the flag (under the lock)");
+    }
+
+private:
+    // TODO: a mutable std::mutex, a Phase (starts scheduled), a bool cancelled (starts false).
+};
+
+}  // namespace ch05
