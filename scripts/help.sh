@@ -10,11 +10,15 @@ for id in "$@"; do
   status="not started"
   if [ -f "build/progress/$id" ]; then
     read -r verdict rest < "build/progress/$id"
+    # rest is Catch2's summary: "test cases: 22 | 5 passed | 17 failed"
+    total=$(sed -nE 's/^test cases: *([0-9]+).*/\1/p' <<<"$rest")
+    pass=$(sed -nE 's/.*\| *([0-9]+) passed.*/\1/p' <<<"$rest")
+    score="${pass:-0}/${total:-?} tests pass"
     case $verdict in
       pass) status="done" ;;
-      hang) status="hangs ($rest)" ;;
-      crash) status="crashes" ;;
-      *) status="in progress ($rest)" ;;
+      hang) status="a test hangs" ;;
+      crash) status="a test crashes" ;;
+      *) status="in progress: $score" ;;
     esac
     if [ -n "$(find "exercises/$dir" -newer "build/progress/$id" -type f 2>/dev/null | head -n1)" ]; then
       status="$status; edited since"
