@@ -3,8 +3,7 @@
 # zero errors and zero definite or indirect leaks, or it fails.
 set -uo pipefail
 build=$1
-command -v valgrind >/dev/null 2>&1 || {
-  echo "memcheck: valgrind is missing. Please run: sudo apt-get install -y valgrind" >&2; exit 1; }
+scripts/deps.sh valgrind || exit 1
 passed=0 failed=0
 for bin in "$build/core/tests" "$build"/solutions/*/tests; do
   start=$SECONDS
