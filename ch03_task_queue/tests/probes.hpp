@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <latch>
 #include <memory>
 #include <mutex>
@@ -16,6 +18,23 @@
 namespace probes {
 
 using namespace std::chrono_literals;
+
+// How many times slower than a plain build this run is: sanitizers cost
+// 5-15x, valgrind ~30x. Only the upper bounds that catch "too slow" are
+// multiplied by it; a plain build checks exactly what it always did.
+inline double slowdown() {
+    double factor = 1;
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+    factor = 10;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+    factor = 10;
+#endif
+#endif
+    if (const char* preload = std::getenv("LD_PRELOAD"); preload && std::strstr(preload, "vgpreload"))
+        factor = 30;  // running under valgrind
+    return factor;
+}
 
 // A future that stays Pending until open() is called. It keeps the waker of
 // its latest poll (so a test can wake it at will), counts its polls, and

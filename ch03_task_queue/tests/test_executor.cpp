@@ -74,7 +74,7 @@ core::Async<void> throw_after_yield() {
 }  // namespace
 
 TEST_CASE("two tasks sleeping 100 ms and 200 ms finish after about 200 ms, not 300, shortest first",
-          "[ch03][concurrency]") {
+          "[ch03][concurrency][race]") {
     core::testing::hang_hint("block_on must sleep in the ready queue until a wake pushes a task; "
                              "does Task::wake push into the queue?");
     ch03::Executor ex;
@@ -97,7 +97,7 @@ TEST_CASE("two tasks sleeping 100 ms and 200 ms finish after about 200 ms, not 3
 }
 
 TEST_CASE("block_on returns its own future's value, and only once every spawned task is done",
-          "[ch03][block_on]") {
+          "[ch03][block_on][race]") {
     core::testing::hang_hint("block_on waits for every task: is the gated task woken and polled again?");
     ch03::Executor ex;
     auto log = probes::make_log();
@@ -148,7 +148,7 @@ TEST_CASE("tasks that wake themselves inside poll take turns (the queue is FIFO)
 }
 
 TEST_CASE("10 000 tasks sleeping 50 ms each finish in well under a second beyond the sleep",
-          "[ch03][scale]") {
+          "[ch03][scale][race]") {
     core::testing::hang_hint("10 000 sleeping tasks: every timer wake must reach the ready queue");
     ch03::Executor ex;
     auto done = std::make_shared<int>(0);
@@ -160,10 +160,10 @@ TEST_CASE("10 000 tasks sleeping 50 ms each finish in well under a second beyond
     CHECK(*done == 10'000);
     CHECK(elapsed >= 50);
     INFO("much more than 50 ms: are the tasks polled one after another, or is something O(n^2)?");
-    CHECK(elapsed < 700);
+    CHECK(elapsed < 50 + 650 * probes::slowdown());
 }
 
-TEST_CASE("block_on sleeps while every task waits, instead of spinning", "[ch03][cpu]") {
+TEST_CASE("block_on sleeps while every task waits, instead of spinning", "[ch03][cpu][race]") {
     core::testing::hang_hint("block_on must wake up when the timer thread wakes a task");
     ch03::Executor ex;
     auto done = std::make_shared<int>(0);

@@ -61,7 +61,7 @@ TEST_CASE("a task woken 100 times before its next poll is polled once", "[ch03][
 }
 
 TEST_CASE("a task woken from 4 threads at once while the executor is busy is queued once",
-          "[ch03][dedup]") {
+          "[ch03][dedup][race]") {
     core::testing::hang_hint("the executor is held inside one poll while 4 threads wake another task");
     ch03::Executor ex;
     probes::Gate gate;
@@ -87,7 +87,7 @@ TEST_CASE("a task woken from 4 threads at once while the executor is busy is que
     CHECK(gate.polls() == 3);
 }
 
-TEST_CASE("a wake that arrives during the task's poll is not lost", "[ch03][lost-wakeup]") {
+TEST_CASE("a wake that arrives during the task's poll is not lost", "[ch03][lost-wakeup][race]") {
     core::testing::hang_hint("a wake during the poll was lost: clear `queued` BEFORE polling, not after");
     ch03::Executor ex;
     auto state = std::make_shared<probes::WokenDuringPoll::State>();

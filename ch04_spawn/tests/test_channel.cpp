@@ -40,7 +40,7 @@ TEST_CASE("recv drains what is queued, then returns empty once the last sender i
     CHECK_FALSE(rx.recv().has_value());
 }
 
-TEST_CASE("a recv blocked on an empty channel wakes up when the last sender goes", "[ch04][channel]") {
+TEST_CASE("a recv blocked on an empty channel wakes up when the last sender goes", "[ch04][channel][race]") {
     core::testing::hang_hint("the last Sender's destructor must wake every blocked recv (notify_all)");
     auto [tx, rx] = ch04::channel<int>();
     std::optional<std::optional<int>> got;
@@ -90,7 +90,7 @@ TEST_CASE("dropping the last receiver frees what is still queued, even values ho
 }
 
 TEST_CASE("many senders and receivers across threads: every value arrives once, in order per sender",
-          "[ch04][channel]") {
+          "[ch04][channel][race]") {
     core::testing::hang_hint("receivers must stop once every sender thread has dropped its Sender");
     constexpr int senders = 4, receivers = 3, per_sender = 10'000;
     auto [tx, rx] = ch04::channel<std::pair<int, int>>();

@@ -120,7 +120,7 @@ int occurrences(const std::string& text, const std::string& what) {
 }  // namespace
 
 TEST_CASE("the classic program: spawn, drop the spawner, run returns after the task finishes",
-          "[ch04][run]") {
+          "[ch04][run][race]") {
     core::testing::hang_hint("run() returns when recv() comes back empty: every Sender (the spawner's and "
                              "the finished task's) must be gone");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
@@ -145,7 +145,7 @@ TEST_CASE("a moved-from spawner no longer keeps run going, and refuses to spawn"
     CHECK(counter->load() == 2);
 }
 
-TEST_CASE("a running task can spawn more tasks, which run before run returns", "[ch04][spawn]") {
+TEST_CASE("a running task can spawn more tasks, which run before run returns", "[ch04][spawn][race]") {
     core::testing::hang_hint("spawning from inside a task: does spawn send into the channel? "
                              "does the task's Spawner copy go when it finishes?");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
@@ -158,7 +158,7 @@ TEST_CASE("a running task can spawn more tasks, which run before run returns", "
 }
 
 TEST_CASE("another thread can spawn while run is running, and run waits until it lets go",
-          "[ch04][spawn]") {
+          "[ch04][spawn][race]") {
     core::testing::hang_hint("a spawn from another thread must wake a worker blocked in recv()");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     auto running = std::make_shared<std::latch>(1);
@@ -178,7 +178,7 @@ TEST_CASE("another thread can spawn while run is running, and run waits until it
 }
 
 TEST_CASE("run(2) with 10 000 self-waking tasks: each completes once, never polled by two threads at once",
-          "[ch04][workers]") {
+          "[ch04][workers][race]") {
     core::testing::hang_hint("a task woken during its own poll must be queued again after the poll "
                              "(RUNNING | NOTIFIED), not forgotten");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
@@ -203,7 +203,7 @@ TEST_CASE("run(2) with 10 000 self-waking tasks: each completes once, never poll
 }
 
 TEST_CASE("a task woken during its poll on one worker is polled again after it, not by another worker",
-          "[ch04][workers]") {
+          "[ch04][workers][race]") {
     core::testing::hang_hint("either the wake during the poll was lost (after a Pending poll, check for "
                              "NOTIFIED before going idle), or the finished task kept its Sender (this "
                              "test keeps the task's waker, so the Task object stays alive)");
@@ -231,7 +231,7 @@ TEST_CASE("a task woken during its poll on one worker is polled again after it, 
     CHECK(state->stats.polls == 2);
 }
 
-TEST_CASE("run(3) polls on three threads at once, and on no fourth", "[ch04][workers]") {
+TEST_CASE("run(3) polls on three threads at once, and on no fourth", "[ch04][workers][race]") {
     core::testing::hang_hint("run(3) must poll on 3 threads: three tasks wait for each other inside poll");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     auto all = std::make_shared<std::latch>(3);
@@ -245,7 +245,7 @@ TEST_CASE("run(3) polls on three threads at once, and on no fourth", "[ch04][wor
 }
 
 TEST_CASE("an exception thrown by one task is reported once on stderr, and the other tasks finish",
-          "[ch04][errors]") {
+          "[ch04][errors][race]") {
     core::testing::hang_hint("a task that threw must count as finished (drop its Sender)");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     auto counter = std::make_shared<std::atomic<int>>(0);
@@ -267,7 +267,7 @@ TEST_CASE("an exception thrown by one task is reported once on stderr, and the o
 }
 
 TEST_CASE("run returns once the last task finishes, though tasks hold senders and a waker is kept",
-          "[ch04][shutdown]") {
+          "[ch04][shutdown][race]") {
     core::testing::hang_hint("a finished task must drop its Sender: here someone still holds its waker, "
                              "which keeps the Task object alive");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
@@ -314,7 +314,7 @@ TEST_CASE("spawning after the executor is gone returns false and frees the futur
     CHECK(stats->destroyed == 1);
 }
 
-TEST_CASE("a wake after the task finished, or after the executor is gone, does nothing", "[ch04][wake]") {
+TEST_CASE("a wake after the task finished, or after the executor is gone, does nothing", "[ch04][wake][race]") {
     core::testing::hang_hint("the gate opens with a wake: does Task::wake send the task into the channel?");
     probes::Gate gate;
     core::Waker kept;

@@ -11,6 +11,11 @@
 //   spawned task are done. While the queue is empty it sleeps.
 // - An exception thrown by any task leaves through block_on; that task is
 //   finished, the others stay queued for the next block_on.
+// - block_on called from inside one of this executor's tasks throws
+//   std::logic_error: it would wait for the very task that called it.
+// - A future whose destructor may throw is refused at compile time (the
+//   requires clauses below): the executor destroys futures where an
+//   exception has nowhere to go, so C++ would call std::terminate.
 //
 // Rust counterpart: the single-threaded executor of a "build your own
 // block_on" tutorial; in tokio, a current_thread runtime (which also keeps
@@ -68,7 +73,7 @@ public:
     Executor& operator=(const Executor&) = delete;
 
     template <core::Future F>
-        requires std::is_void_v<core::OutputOf<F>>
+        requires std::is_void_v<core::OutputOf<F>> && std::is_nothrow_destructible_v<F>
     void spawn([[maybe_unused]] F future) {
         // TODO: check the thread, make a Task (BoxFuture, queue_, thread_),
         // count it as unfinished, push it (it is born with queued == true).
@@ -77,10 +82,13 @@ public:
     }
 
     template <core::Future F>
+        requires std::is_nothrow_destructible_v<F>
     core::OutputOf<F> block_on([[maybe_unused]] F future) {
-        // TODO: spawn detail::StoreOutput<F>(future, slot); then pop and
-        // poll_once tasks until unfinished_ is 0 (an exception finishes a
-        // task too); return the value from the slot.
+        // TODO: check the thread; refuse a nested call (in_block_on_ already
+        // set: std::logic_error mentioning "nested"), set in_block_on_ and
+        // clear it on every way out; spawn detail::StoreOutput<F>(future,
+        // slot); then pop and poll_once tasks until unfinished_ is 0 (an
+        // exception finishes a task too); return the value from the slot.
         core::todo("Executor::block_on in exercises/ch03_task_queue/executor.hpp: "
                    "spawn the future as a task, then pop/poll until nothing unfinished is left");
     }
@@ -98,6 +106,7 @@ private:
     std::shared_ptr<ReadyQueue> queue_ = std::make_shared<ReadyQueue>();
     std::thread::id thread_ = std::this_thread::get_id();
     [[maybe_unused]] std::size_t unfinished_ = 0;  // executor thread only: no atomic needed
+    [[maybe_unused]] bool in_block_on_ = false;    // likewise
 };
 
 }  // namespace ch03

@@ -11,6 +11,10 @@
 // - No task is ever polled by two threads at once (see task.hpp).
 // - A task that throws is reported once on stderr; the others go on.
 // - Destroying the executor frees the tasks still waiting in its channel.
+// - run() called from inside one of its own tasks throws std::logic_error
+//   (it would wait for the task that called it, forever). A future whose
+//   destructor may throw is refused at compile time by spawn's requires
+//   clause: a worker destroys futures where an exception has nowhere to go.
 //
 // Rust counterpart: the async book's `new_executor_and_spawner()` with its
 // `Executor { ready_queue: Receiver<Arc<Task>> }` and
@@ -44,7 +48,7 @@ public:
     }
 
     template <core::Future F>
-        requires std::is_void_v<core::OutputOf<F>>
+        requires std::is_void_v<core::OutputOf<F>> && std::is_nothrow_destructible_v<F>
     bool spawn([[maybe_unused]] F future) const {
         // TODO: refuse a moved-from spawner (std::logic_error mentioning
         // "moved-from"); make a Task with the future and a COPY of our
@@ -63,16 +67,18 @@ public:
     explicit Executor(Receiver<TaskPtr> ready) : ready_(std::move(ready)) {}
 
     void run([[maybe_unused]] unsigned workers = 1) {
-        // TODO: refuse 0 workers (std::invalid_argument); start workers - 1
-        // threads running work(), run work() here too, join the threads.
+        // TODO: refuse 0 workers (std::invalid_argument) and a nested call
+        // (current_ == this: std::logic_error mentioning "nested"); start
+        // workers - 1 threads running work(), run work() here too, join them.
         core::todo("Executor::run in exercises/ch04_spawn/executor.hpp: "
                    "workers - 1 threads plus this one, each looping recv() -> task->run()");
     }
 
 private:
     void work() {
-        // TODO: while recv() gives a task, run it. recv() comes back empty
-        // when every Sender (spawners AND unfinished tasks) is gone.
+        // TODO: set current_ = this for the duration (restore the old value
+        // on the way out); while recv() gives a task, run it. recv() comes
+        // back empty when every Sender (spawners AND unfinished tasks) is gone.
         core::todo("Executor::work in exercises/ch04_spawn/executor.hpp: "
                    "while (auto task = ready_.recv()) (*task)->run();");
     }
@@ -80,6 +86,8 @@ private:
     // Destroyed with the executor: the last Receiver takes the tasks still
     // queued with it, which breaks the task -> sender -> channel -> task cycle.
     Receiver<TaskPtr> ready_;
+    // The executor whose work() loop this thread is in, if any.
+    static inline thread_local const Executor* current_ = nullptr;
 };
 
 inline std::pair<Executor, Spawner> new_executor_and_spawner() {

@@ -11,6 +11,11 @@
 //   spawned task are done. While the queue is empty it sleeps.
 // - An exception thrown by any task leaves through block_on; that task is
 //   finished, the others stay queued for the next block_on.
+// - block_on called from inside one of this executor's tasks throws
+//   std::logic_error: it would wait for the very task that called it.
+// - A future whose destructor may throw is refused at compile time (the
+//   requires clauses below): the executor destroys futures where an
+//   exception has nowhere to go, so C++ would call std::terminate.
 //
 // Rust counterpart: the single-threaded executor of a "build your own
 // block_on" tutorial; in tokio, a current_thread runtime (which also keeps
@@ -67,7 +72,7 @@ public:
 
     // [book:spawn]
     template <core::Future F>
-        requires std::is_void_v<core::OutputOf<F>>
+        requires std::is_void_v<core::OutputOf<F>> && std::is_nothrow_destructible_v<F>
     void spawn(F future) {
         check_thread("spawn");
         auto task = std::make_shared<Task>(core::BoxFuture<void>(std::move(future)), queue_, thread_);
@@ -78,8 +83,21 @@ public:
 
     // [book:block_on]
     template <core::Future F>
+        requires std::is_nothrow_destructible_v<F>
     core::OutputOf<F> block_on(F future) {
         check_thread("block_on");
+        // A task that calls block_on is inside the outer loop's poll: the
+        // inner loop would wait for that task to finish, which it cannot do
+        // while it waits. Refuse it rather than hang (tokio panics the same way).
+        if (in_block_on_)
+            throw std::logic_error("ch03::Executor::block_on called from inside one of its own tasks "
+                                   "(nested block_on): it would wait forever for the task that called it; "
+                                   "co_await the future, or spawn it");
+        in_block_on_ = true;
+        struct Leave {  // also when a task's exception leaves through here
+            bool& flag;
+            ~Leave() { flag = false; }
+        } leave{in_block_on_};
         using T = core::OutputOf<F>;
         using Slot = std::conditional_t<std::is_void_v<T>, bool, std::optional<T>>;
         auto slot = std::make_shared<Slot>();
@@ -115,6 +133,7 @@ private:
     std::shared_ptr<ReadyQueue> queue_ = std::make_shared<ReadyQueue>();
     std::thread::id thread_ = std::this_thread::get_id();
     std::size_t unfinished_ = 0;  // executor thread only: no atomic needed
+    bool in_block_on_ = false;    // likewise
 };
 
 }  // namespace ch03

@@ -11,6 +11,10 @@
 // - No task is ever polled by two threads at once (see task.hpp).
 // - A task that throws is reported once on stderr; the others go on.
 // - Destroying the executor frees the tasks still waiting in its channel.
+// - run() called from inside one of its own tasks throws std::logic_error
+//   (it would wait for the task that called it, forever). A future whose
+//   destructor may throw is refused at compile time by spawn's requires
+//   clause: a worker destroys futures where an exception has nowhere to go.
 //
 // Rust counterpart: the async book's `new_executor_and_spawner()` with its
 // `Executor { ready_queue: Receiver<Arc<Task>> }` and
@@ -45,7 +49,7 @@ public:
     }
 
     template <core::Future F>
-        requires std::is_void_v<core::OutputOf<F>>
+        requires std::is_void_v<core::OutputOf<F>> && std::is_nothrow_destructible_v<F>
     bool spawn(F future) const {
         if (!sender_) throw std::logic_error("ch04::Spawner::spawn on a moved-from Spawner");
         // The task gets its own Sender: while it lives, the channel stays
@@ -68,6 +72,12 @@ public:
 
     void run(unsigned workers = 1) {
         if (workers == 0) throw std::invalid_argument("ch04::Executor::run needs at least one worker");
+        // A task calling run() would wait for every task to finish, its own
+        // caller included: a certain deadlock. Refuse it (tokio panics too).
+        if (current_ == this)
+            throw std::logic_error("ch04::Executor::run called from inside one of its own tasks "
+                                   "(nested run): it would wait forever for the task that called it; "
+                                   "spawn the work instead");
         std::vector<std::thread> others;
         for (unsigned i = 1; i < workers; ++i) others.emplace_back([this] { work(); });
         work();  // the calling thread is worker 0
@@ -76,6 +86,10 @@ public:
 
 private:
     void work() {
+        struct Restore {  // "this thread works for me" while in here, for run()'s check
+            const Executor* outer;
+            ~Restore() { current_ = outer; }
+        } restore{std::exchange(current_, this)};
         // recv() returns empty exactly when every Sender is gone and the
         // channel is drained. Spawners hold Senders, and so does every
         // unfinished task: so "closed" means "no spawner, no live task".
@@ -85,6 +99,9 @@ private:
     // Destroyed with the executor: the last Receiver takes the tasks still
     // queued with it, which breaks the task -> sender -> channel -> task cycle.
     Receiver<TaskPtr> ready_;
+    // The executor whose work() loop this thread is in, if any. thread_local,
+    // so no atomic: each worker only ever reads and writes its own.
+    static inline thread_local const Executor* current_ = nullptr;
 };
 // [/book:run]
 

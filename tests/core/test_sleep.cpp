@@ -61,7 +61,7 @@ int thread_count() {
 
 }  // namespace
 
-TEST_CASE("a sleep is Pending until its deadline, then wakes its waker once", "[core][sleep]") {
+TEST_CASE("a sleep is Pending until its deadline, then wakes its waker once", "[core][sleep][race]") {
     testing::hang_hint("the timer thread never woke the sleep's waker");
     auto wake = std::make_shared<LatchWake>(1);
     Waker waker = Waker::from(wake);
@@ -85,7 +85,7 @@ TEST_CASE("a sleep whose deadline has passed is Ready on its first poll", "[core
     CHECK(zero.poll(cx).is_ready());
 }
 
-TEST_CASE("a sleep wakes the waker of its latest poll, not the first one", "[core][sleep]") {
+TEST_CASE("a sleep wakes the waker of its latest poll, not the first one", "[core][sleep][race]") {
     testing::hang_hint("the timer woke a stale waker");
     testing::CountingWaker first;
     auto second = std::make_shared<LatchWake>(1);
@@ -103,7 +103,7 @@ TEST_CASE("a sleep wakes the waker of its latest poll, not the first one", "[cor
     CHECK(first.wakes() == 0);
 }
 
-TEST_CASE("100 000 concurrent sleeps are served by one timer thread", "[core][sleep]") {
+TEST_CASE("100 000 concurrent sleeps are served by one timer thread", "[core][sleep][race]") {
     testing::hang_hint("some of the 100 000 timers never fired");
     constexpr int count = 100'000;
     auto tally = std::make_shared<WakeTally>();

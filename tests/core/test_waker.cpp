@@ -45,7 +45,7 @@ TEST_CASE("copies of a waker keep its Wake object alive, and dropping them relea
     CHECK(probe.live_wakers() == 1);
 }
 
-TEST_CASE("wakers can be copied, woken and dropped from many threads at once", "[core][waker]") {
+TEST_CASE("wakers can be copied, woken and dropped from many threads at once", "[core][waker][race]") {
     CountingWaker probe;
     constexpr int threads = 8, per_thread = 10'000;
     std::vector<std::thread> pool;
