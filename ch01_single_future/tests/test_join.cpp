@@ -108,3 +108,20 @@ TEST_CASE("polling a join after it returned Ready is a clear error", "[ch01][joi
     INFO("throw std::logic_error: the sides are finished and must not be polled again");
     CHECK_THROWS_AS(both.poll(cx), std::logic_error);
 }
+
+TEST_CASE("dropping an unfinished join destroys both of its futures exactly once", "[ch01][join]") {
+    CountingFuture a(0), b(5);
+    auto sa = a.stats(), sb = b.stats();
+    {
+        auto both = ch01::join(std::move(a), std::move(b));
+        CountingWaker probe;
+        core::Context cx(probe.waker());
+        REQUIRE(both.poll(cx).is_pending());  // a is finished, b is still Pending
+        INFO("join owns its sides: nothing may be destroyed while the join is alive");
+        CHECK(sa->destroyed == 0);
+        CHECK(sb->destroyed == 0);
+    }
+    INFO("dropping the join must destroy both sides, finished or not, once each (no copies, no leaks)");
+    CHECK(sa->destroyed == 1);
+    CHECK(sb->destroyed == 1);
+}

@@ -3,7 +3,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -45,7 +44,7 @@ public:
             waker_thread_.join();
             return core::Poll<void>::ready();
         }
-        auto woken = std::make_shared<std::latch>(1);
+        auto woken = std::make_shared<ch02_test::Latch>(1);
         core::Waker waker = cx.waker();  // copied: cx dies with this poll
         waker_thread_ = std::thread([waker, woken] {
             ch02_test::wake_from_helper(waker);
@@ -74,7 +73,7 @@ public:
             // The threads start together, and only once this poll is about to
             // return Pending: so the first poll is always Pending and every
             // wake races with block_on's park.
-            auto start = std::make_shared<std::latch>(threads_ + 1);
+            auto start = std::make_shared<ch02_test::Latch>(threads_ + 1);
             for (int t = 0; t < threads_; ++t) {
                 workers_.emplace_back([waker = cx.waker(), start, n = wakes_each_, finished = finished_] {
                     start->arrive_and_wait();
@@ -147,8 +146,11 @@ TEST_CASE("block_on returns the future's value: plain, move-only and void", "[ch
     CHECK(stats->polls == 4);
 }
 
-TEST_CASE("block_on of a 100 ms TimerFuture polls it a handful of times and burns little CPU", "[ch02][block_on][timer]") {
+TEST_CASE("block_on of a 100 ms TimerFuture polls it a handful of times and burns little CPU", "[ch02][block_on][timer][race]") {
     core::testing::hang_hint("TimerFuture's thread must wake the stored waker, and SimpleWaker::wake must unpark block_on's parker");
+    // Warm up first: the first block_on of a run pays one-off costs (under
+    // valgrind, translating the code) that are not spinning.
+    ch02::block_on(ch02::TimerFuture(1ms));
     auto polls = new_counter();
     auto cpu_before = core::testing::thread_cpu_time();
     auto wall_before = std::chrono::steady_clock::now();
@@ -162,8 +164,9 @@ TEST_CASE("block_on of a 100 ms TimerFuture polls it a handful of times and burn
     CHECK(wall >= 100ms);
     INFO("block_on must park after Pending and poll again only after a wake (1 poll + 1 after the timer fired)");
     CHECK(*polls <= 3);
-    INFO("the thread spent its time spinning, not parked (thread CPU time, not wall clock)");
-    CHECK(cpu < 30ms);
+    INFO("the thread spent its time spinning, not parked: a spinning thread is on the CPU for most of "
+         "the wait, a parked one for a sliver of it (thread CPU time vs wall clock)");
+    CHECK(cpu * 3 < wall);
 }
 
 TEST_CASE("a future that wakes itself inside poll is polled again, not lost", "[ch02][block_on][lost-wakeup]") {
@@ -175,7 +178,7 @@ TEST_CASE("a future that wakes itself inside poll is polled again, not lost", "[
     ch02::block_on(core::yield_now());
 }
 
-TEST_CASE("a wake from another thread that lands before the park is not lost (1000 rounds)", "[ch02][block_on][lost-wakeup]") {
+TEST_CASE("a wake from another thread that lands before the park is not lost (1000 rounds)", "[ch02][block_on][lost-wakeup][race]") {
     core::testing::hang_hint(
         "the wake came before park(): park must find the token (a lost unpark, or a parker that only "
         "notifies a thread already waiting)");
@@ -189,7 +192,7 @@ TEST_CASE("a wake from another thread that lands before the park is not lost (10
     }
 }
 
-TEST_CASE("a wake from another thread racing with the park is not lost (1000 rounds)", "[ch02][block_on][lost-wakeup]") {
+TEST_CASE("a wake from another thread racing with the park is not lost (1000 rounds)", "[ch02][block_on][lost-wakeup][race]") {
     core::testing::hang_hint(
         "a wake between the poll and the park was lost: check the token is set and read under the "
         "parker's mutex, and that park waits with a predicate");
@@ -203,7 +206,7 @@ TEST_CASE("a wake from another thread racing with the park is not lost (1000 rou
     }
 }
 
-TEST_CASE("block_on polls only after a wake: one wake, two polls", "[ch02][block_on]") {
+TEST_CASE("block_on polls only after a wake: one wake, two polls", "[ch02][block_on][race]") {
     core::testing::hang_hint("block_on must park after Pending; the Trigger's fire() wakes the waker of the latest poll");
     int polls = polls_for_one_wake();
     INFO("a busy-polling block_on polls thousands of times while it waits; a parking one polls once per wake");
@@ -211,7 +214,7 @@ TEST_CASE("block_on polls only after a wake: one wake, two polls", "[ch02][block
     CHECK(polls <= 3);
 }
 
-TEST_CASE("wakes from 8 threads at once: block_on completes and leaves no tokens behind", "[ch02][block_on][many-wakers]") {
+TEST_CASE("wakes from 8 threads at once: block_on completes and leaves no tokens behind", "[ch02][block_on][many-wakers][race]") {
     core::testing::hang_hint("8 threads wake at once: the parker must not lose the final wake");
     for (int round = 0; round < 20; ++round) {
         auto polls = new_counter();
@@ -227,7 +230,7 @@ TEST_CASE("wakes from 8 threads at once: block_on completes and leaves no tokens
     CHECK(polls <= 3);
 }
 
-TEST_CASE("a waker that outlives block_on can still be woken safely", "[ch02][block_on][waker]") {
+TEST_CASE("a waker that outlives block_on can still be woken safely", "[ch02][block_on][waker][race]") {
     core::testing::hang_hint("a late wake must not disturb the next block_on");
     auto slot = std::make_shared<core::Waker>();
     ch02::block_on(LeavesItsWaker(slot));

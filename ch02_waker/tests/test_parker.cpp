@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <latch>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -28,7 +27,7 @@ TEST_CASE("an unpark before park is not lost: park returns at once", "[ch02][par
     CHECK(h.finished_within(2000ms));
 }
 
-TEST_CASE("two unparks before a park make one token: the second park blocks", "[ch02][parker]") {
+TEST_CASE("two unparks before a park make one token: the second park blocks", "[ch02][parker][race]") {
     auto parker = std::make_shared<ch02::Parker>();
     parker->unpark();
     parker->unpark();
@@ -50,9 +49,9 @@ TEST_CASE("two unparks before a park make one token: the second park blocks", "[
     CHECK(*returned == 2);
 }
 
-TEST_CASE("unpark wakes a thread that is already parked", "[ch02][parker]") {
+TEST_CASE("unpark wakes a thread that is already parked", "[ch02][parker][race]") {
     auto parker = std::make_shared<ch02::Parker>();
-    auto started = std::make_shared<std::latch>(1);
+    auto started = std::make_shared<ch02_test::Latch>(1);
     Helper h([parker, started] {
         started->count_down();
         parker->park();
@@ -65,7 +64,7 @@ TEST_CASE("unpark wakes a thread that is already parked", "[ch02][parker]") {
     CHECK(h.finished_within(2000ms));
 }
 
-TEST_CASE("park and unpark ping-pong 3000 times between two threads without losing a wake", "[ch02][parker]") {
+TEST_CASE("park and unpark ping-pong 3000 times between two threads without losing a wake", "[ch02][parker][race]") {
     constexpr int rounds = 3000;
     auto ping = std::make_shared<ch02::Parker>();
     auto pong = std::make_shared<ch02::Parker>();
@@ -86,10 +85,10 @@ TEST_CASE("park and unpark ping-pong 3000 times between two threads without losi
     CHECK(b.finished_within(2000ms));
 }
 
-TEST_CASE("unparks from 8 threads at once leave one token, not many", "[ch02][parker]") {
+TEST_CASE("unparks from 8 threads at once leave one token, not many", "[ch02][parker][race]") {
     constexpr int threads = 8, unparks_each = 1000;
     auto parker = std::make_shared<ch02::Parker>();
-    auto start = std::make_shared<std::latch>(threads);
+    auto start = std::make_shared<ch02_test::Latch>(threads);
     {
         std::vector<std::unique_ptr<Helper>> unparkers;
         for (int t = 0; t < threads; ++t) {

@@ -7,9 +7,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
-#include <latch>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -63,16 +64,53 @@ inline core::Async<long> sum_handles(std::vector<ch05::JoinHandle<int>> handles)
     co_return sum;
 }
 
+// A latch for the tests' hand-offs, used instead of std::latch: libstdc++ 12
+// builds std::latch (and atomic<T>::wait) on its atomic wait/notify
+// machinery, and under heavy load we saw a waiter stay asleep with the count
+// already at 0 (the GCC 104928 family of lost wakeups). This one spins a
+// little first, so threads released together still start together, then
+// sleeps on a condition variable, whose wake cannot be lost: the last
+// arriver takes the mutex before notifying.
+class Latch {
+public:
+    explicit Latch(int count) : count_(count) {}
+    Latch(const Latch&) = delete;
+    Latch& operator=(const Latch&) = delete;
+
+    void count_down() {
+        if (count_.fetch_sub(1) != 1) return;
+        std::lock_guard lock(mutex_);
+        cv_.notify_all();
+    }
+    void wait() {
+        for (int i = 0; i < 100; ++i) {  // short: a long yield loop can starve others under load
+            if (count_.load() <= 0) return;
+            std::this_thread::yield();
+        }
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return count_.load() <= 0; });
+    }
+    void arrive_and_wait() {
+        count_down();
+        wait();
+    }
+
+private:
+    std::atomic<int> count_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+};
+
 // --- a future that blocks inside its first poll ------------------------------
 // The test waits for `entered`, does something while the task is running,
 // then open()s the gate. The first poll then returns Ready(7) or Pending
 // (without arranging a wake); later polls stay Pending.
 struct PollGate {
-    std::latch entered{1};
-    std::atomic<bool> go{false};
+    Latch entered{1};
+    Latch go{1};
+    std::atomic<bool> opened{false};
     void open() {
-        go.store(true);
-        go.notify_all();
+        if (!opened.exchange(true)) go.count_down();  // may be called twice
     }
 };
 // Opens the gate when the test leaves its scope, even through a failed
@@ -91,7 +129,7 @@ public:
         if (polled_) return core::Poll<int>::pending();
         polled_ = true;
         gate_->entered.count_down();
-        gate_->go.wait(false);
+        gate_->go.wait();
         return ready_after_ ? core::Poll<int>(7) : core::Poll<int>::pending();
     }
 

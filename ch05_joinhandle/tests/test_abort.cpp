@@ -15,7 +15,7 @@
 using namespace ch05_test;
 
 TEST_CASE("aborting a running task frees its future after that poll, and the join throws Cancelled",
-          "[ch05][abort]") {
+          "[ch05][abort][race]") {
     core::testing::hang_hint("after abort() of a running task, nobody frees it: check after_pending's cancel path");
     auto drops = make_counter();
     auto gate = std::make_shared<PollGate>();
@@ -31,7 +31,7 @@ TEST_CASE("aborting a running task frees its future after that poll, and the joi
     CHECK(drops->load() == 1);
 }
 
-TEST_CASE("aborting a task parked on a 1-hour sleep frees its future at once", "[ch05][abort]") {
+TEST_CASE("aborting a task parked on a 1-hour sleep frees its future at once", "[ch05][abort][race]") {
     core::testing::hang_hint(
         "abort() of an idle task (parked on a timer) must queue it so a worker frees it; "
         "nobody else will ever wake it");
@@ -49,7 +49,7 @@ TEST_CASE("aborting a task parked on a 1-hour sleep frees its future at once", "
     CHECK(took < std::chrono::seconds(2));
 }
 
-TEST_CASE("aborting a finished task changes nothing: the join still returns the value", "[ch05][abort]") {
+TEST_CASE("aborting a finished task changes nothing: the join still returns the value", "[ch05][abort][race]") {
     ch05::Runtime rt(2);
     auto h = rt.spawn(value_of(11));
     REQUIRE(eventually([&] { return h.is_finished(); }));
@@ -58,7 +58,7 @@ TEST_CASE("aborting a finished task changes nothing: the join still returns the 
     CHECK(rt.block_on(std::move(h)) == 11);
 }
 
-TEST_CASE("a task aborted during the poll that completes it keeps its value", "[ch05][abort]") {
+TEST_CASE("a task aborted during the poll that completes it keeps its value", "[ch05][abort][race]") {
     core::testing::hang_hint("the task returned Ready during an abort and nobody completed its join");
     auto drops = make_counter();
     auto gate = std::make_shared<PollGate>();
@@ -72,7 +72,7 @@ TEST_CASE("a task aborted during the poll that completes it keeps its value", "[
     CHECK(drops->load() == 1);
 }
 
-TEST_CASE("aborting many sleeping tasks from another thread frees every one", "[ch05][abort]") {
+TEST_CASE("aborting many sleeping tasks from another thread frees every one", "[ch05][abort][race]") {
     core::testing::hang_hint("an aborted task was never freed, so its join waits forever");
     auto drops = make_counter();
     ch05::Runtime rt(2);
@@ -105,7 +105,7 @@ TEST_CASE("aborting twice is harmless", "[ch05][abort]") {
     CHECK(drops->load() == 1);
 }
 
-TEST_CASE("dropping a JoinHandle detaches: the task runs on to the end", "[ch05][abort]") {
+TEST_CASE("dropping a JoinHandle detaches: the task runs on to the end", "[ch05][abort][race]") {
     core::testing::hang_hint("a detached task stopped running when its handle was dropped");
     ch05::Runtime rt(2);
     core::testing::Trigger trigger;
@@ -121,7 +121,7 @@ TEST_CASE("dropping a JoinHandle detaches: the task runs on to the end", "[ch05]
     CHECK(eventually([&] { return trigger.polls() >= 2; }));
 }
 
-TEST_CASE("is_finished is false while the task waits and true once it has an outcome", "[ch05][abort]") {
+TEST_CASE("is_finished is false while the task waits and true once it has an outcome", "[ch05][abort][race]") {
     ch05::Runtime rt(2);
     core::testing::Trigger trigger;
     auto h = rt.spawn(wait_then(trigger.future(), 3));

@@ -73,7 +73,7 @@ TEST_CASE("a JoinHandle gives back the task's value: int, std::string, move-only
     CHECK(flag->load());
 }
 
-TEST_CASE("10 000 handles joined in a loop sum correctly", "[ch05][join]") {
+TEST_CASE("10 000 handles joined in a loop sum correctly", "[ch05][join][race]") {
     core::testing::hang_hint("a join that is never woken, or a task that is never polled");
     ch05::Runtime rt(2);
     constexpr int n = 10'000;
@@ -84,7 +84,7 @@ TEST_CASE("10 000 handles joined in a loop sum correctly", "[ch05][join]") {
     CHECK(sum == long(n) * (n + 1) / 2);
 }
 
-TEST_CASE("a task can spawn tasks with ch05::spawn and join them", "[ch05][join]") {
+TEST_CASE("a task can spawn tasks with ch05::spawn and join them", "[ch05][join][race]") {
     core::testing::hang_hint("a task joining its children never returns: is ch05::spawn using this runtime?");
     ch05::Runtime rt(2);
     auto parent = rt.spawn(spawn_and_join(100));

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <exception>
-#include <latch>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -152,12 +151,12 @@ TEST_CASE("joining a slot again after it returned is a clear logic error", "[ch0
 }
 
 TEST_CASE("a completion racing with the join's first poll ends in the value or in one wake",
-          "[ch05][slot]") {
+          "[ch05][slot][race]") {
     core::testing::hang_hint("poll_join or finish blocks forever (a lock held while waking?)");
     for (int rep = 0; rep < 2000; ++rep) {
         ch05::JoinSlot<int> slot;
         CountingWaker w;
-        std::latch start(2);
+        ch05_test::Latch start(2);
         ch05_test::CheckedThread task([&] {
             start.arrive_and_wait();
             slot.set_value(rep);

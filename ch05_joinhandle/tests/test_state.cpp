@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <latch>
 #include <list>
 #include <thread>
 #include <vector>
@@ -45,7 +44,7 @@ TEMPLATE_TEST_CASE("only the first of many wakes of an idle task queues it", "[c
     CHECK(s.phase() == Phase::scheduled);
 }
 
-TEMPLATE_TEST_CASE("of many threads waking an idle task at once, exactly one queues it", "[ch05][state]",
+TEMPLATE_TEST_CASE("of many threads waking an idle task at once, exactly one queues it", "[ch05][state][race]",
                    ch05::TaskState, ch05::AtomicTaskState) {
     core::testing::hang_hint("a wake() that blocks forever (a lock never released?)");
     constexpr int threads = 4;
@@ -53,7 +52,7 @@ TEMPLATE_TEST_CASE("of many threads waking an idle task at once, exactly one que
         TestType s;
         to_idle(s);
         std::atomic<int> queued{0};
-        std::latch start(threads);
+        ch05_test::Latch start(threads);
         std::list<ch05_test::CheckedThread> ts;  // list: a CheckedThread never moves
         for (int t = 0; t < threads; ++t)
             ts.emplace_back([&] {
@@ -83,13 +82,13 @@ TEMPLATE_TEST_CASE("a wake during a poll is not lost: the task is polled again",
     CHECK(s.phase() == Phase::idle);
 }
 
-TEMPLATE_TEST_CASE("a wake racing with the end of a poll owes exactly one more poll", "[ch05][state]",
+TEMPLATE_TEST_CASE("a wake racing with the end of a poll owes exactly one more poll", "[ch05][state][race]",
                    ch05::TaskState, ch05::AtomicTaskState) {
     core::testing::hang_hint("a wake() or after_pending() that blocks forever");
     for (int rep = 0; rep < 2000; ++rep) {
         TestType s;
         REQUIRE(s.start_running());
-        std::latch start(2);
+        ch05_test::Latch start(2);
         AfterPoll after{};
         bool queued = false;
         ch05_test::CheckedThread waker([&] {
@@ -151,13 +150,13 @@ TEMPLATE_TEST_CASE("an abort during a poll wins over a wake during the same poll
     CHECK(s.after_pending() == AfterPoll::cancel);
 }
 
-TEMPLATE_TEST_CASE("an abort racing with the end of a poll frees the future exactly once", "[ch05][state]",
+TEMPLATE_TEST_CASE("an abort racing with the end of a poll frees the future exactly once", "[ch05][state][race]",
                    ch05::TaskState, ch05::AtomicTaskState) {
     core::testing::hang_hint("a cancel() or after_pending() that blocks forever");
     for (int rep = 0; rep < 2000; ++rep) {
         TestType s;
         REQUIRE(s.start_running());
-        std::latch start(2);
+        ch05_test::Latch start(2);
         bool queued = false;
         ch05_test::CheckedThread aborter([&] {
             start.arrive_and_wait();

@@ -109,6 +109,12 @@ public:
         return live_.size();
     }
 
+    // Entries in the run queue right now (for tests: "N wakes, one entry").
+    std::size_t queued() const {
+        std::lock_guard lock(mutex_);
+        return queue_.size();
+    }
+
 private:
     mutable std::mutex mutex_;
     std::condition_variable ready_;

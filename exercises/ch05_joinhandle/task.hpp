@@ -18,10 +18,15 @@
 // aborted), or else the runtime's destructor. Never a waker, never the
 // JoinHandle. Both free it outside every lock: a future's destructor may run
 // any code, including a wake of this very task.
+// - A future whose destructor throws (it must say noexcept(false): C++
+//   destructors are noexcept unless told otherwise) does not kill the worker
+//   or the runtime's destructor: the exception becomes the task's outcome, so
+//   its join rethrows it instead of returning the value or Cancelled. An
+//   exception from the poll itself wins over it (the first failure is kept).
 //
 // EXERCISE (step 3): write wake/abort/schedule, run(), shutdown() and
-// finish(). The runtime tests (test_join, test_abort, test_runtime) need
-// this and runtime.hpp.
+// finish(). The runtime tests (test_join, test_abort, test_runtime,
+// test_faults) need this and runtime.hpp.
 //
 // Rust counterpart: tokio's Harness (poll / cancel_task / shutdown) and
 // async-task's RawTask::run.
@@ -72,34 +77,58 @@ class Task final : public TaskBase {
 
 public:
     Task(F future, std::shared_ptr<JoinSlot<T>> slot, std::weak_ptr<Scheduler> scheduler)
-        : TaskBase(std::move(scheduler)), future_(std::in_place, std::move(future)), slot_(std::move(slot)) {}
+        : TaskBase(std::move(scheduler)), future_(std::move(future)), slot_(std::move(slot)) {}
+    // Only a task that was never run still has its future here (a spawn
+    // refused at shutdown); nobody is left to hear about a throw. noexcept
+    // in so many words: the union member would otherwise make it throwing.
+    ~Task() noexcept override { (void)free_future(); }
 
     void run() override {
         core::todo("Task::run in exercises/ch05_joinhandle/task.hpp: start_running (false: finish cancelled); "
-                   "poll future_ with a waker made from shared_from_this(), catching exceptions; Ready or threw: "
-                   "finish; Pending: act on after_pending (park / schedule / finish cancelled)");
+                   "poll future_ with a waker made from shared_from_this(), catching exceptions; Ready: finish "
+                   "publishing the value; threw: finish([] {}, error); Pending: act on after_pending "
+                   "(park / schedule / finish cancelled)");
     }
 
     void shutdown() override {
         core::todo("Task::shutdown in exercises/ch05_joinhandle/task.hpp: if state_.close(), free the future "
-                   "and set the slot cancelled");
+                   "with free_future() and set the slot cancelled (or, if the destructor threw, that error)");
     }
 
 private:
     // Order matters: complete first (late wakes and aborts become no-ops),
     // then free the future, then leave the registry, and only then publish
     // the outcome. A join that sees the outcome can rely on the future's
-    // destructor having run.
+    // destructor having run. `error` is the poll's exception, if it threw.
     template <class Publish>
-    void finish([[maybe_unused]] Publish publish) {
-        core::todo("Task::finish in exercises/ch05_joinhandle/task.hpp: state_.complete(), future_.reset(), "
-                   "scheduler forget(this), then publish()");
+    void finish([[maybe_unused]] Publish publish, [[maybe_unused]] std::exception_ptr error = nullptr) {
+        core::todo("Task::finish in exercises/ch05_joinhandle/task.hpp: state_.complete(), free_future(), "
+                   "scheduler forget(this), then set_error(error, or else the destructor's exception) "
+                   "or publish()");
     }
     void finish_cancelled() {
         finish([&] { slot_->set_cancelled(); });
     }
 
-    std::optional<F> future_;  // empty once finished: the future is freed early
+    // Given: runs the future's destructor once, and catches what it throws.
+    // This is why the future lives in a union and not in a std::optional:
+    // optional's reset() is noexcept, so a throwing destructor there ends the
+    // program.
+    std::exception_ptr free_future() noexcept {
+        if (!has_future_) return nullptr;
+        has_future_ = false;
+        try {
+            future_.~F();
+        } catch (...) {
+            return std::current_exception();
+        }
+        return nullptr;
+    }
+
+    union {
+        F future_;  // alive while has_future_; freed early, as soon as the task is finished
+    };
+    bool has_future_ = true;
     std::shared_ptr<JoinSlot<T>> slot_;
 };
 

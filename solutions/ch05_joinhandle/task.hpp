@@ -18,6 +18,11 @@
 // aborted), or else the runtime's destructor. Never a waker, never the
 // JoinHandle. Both free it outside every lock: a future's destructor may run
 // any code, including a wake of this very task.
+// - A future whose destructor throws (it must say noexcept(false): C++
+//   destructors are noexcept unless told otherwise) does not kill the worker
+//   or the runtime's destructor: the exception becomes the task's outcome, so
+//   its join rethrows it instead of returning the value or Cancelled. An
+//   exception from the poll itself wins over it (the first failure is kept).
 //
 // Rust counterpart: tokio's Harness (poll / cancel_task / shutdown) and
 // async-task's RawTask::run.
@@ -68,7 +73,11 @@ class Task final : public TaskBase {
 
 public:
     Task(F future, std::shared_ptr<JoinSlot<T>> slot, std::weak_ptr<Scheduler> scheduler)
-        : TaskBase(std::move(scheduler)), future_(std::in_place, std::move(future)), slot_(std::move(slot)) {}
+        : TaskBase(std::move(scheduler)), future_(std::move(future)), slot_(std::move(slot)) {}
+    // Only a task that was never run still has its future here (a spawn
+    // refused at shutdown); nobody is left to hear about a throw. noexcept
+    // in so many words: the union member would otherwise make it throwing.
+    ~Task() noexcept override { (void)free_future(); }
 
     // [book:run]
     void run() override {
@@ -80,12 +89,12 @@ public:
         std::optional<core::Poll<T>> ready;
         std::exception_ptr error;
         try {
-            auto poll = future_->poll(cx);
+            auto poll = future_.poll(cx);
             if (poll.is_ready()) ready.emplace(std::move(poll));
         } catch (...) {
             error = std::current_exception();  // C++'s catch_unwind
         }
-        if (error) return finish([&] { slot_->set_error(std::move(error)); });
+        if (error) return finish([] {}, std::move(error));
         if (ready) {
             if constexpr (std::is_void_v<T>) {
                 return finish([&] { slot_->set_value(); });
@@ -103,7 +112,7 @@ public:
 
     void shutdown() override {
         if (!state_.close()) return;  // it finished on its own
-        future_.reset();
+        if (auto error = free_future()) return slot_->set_error(std::move(error));
         slot_->set_cancelled();
     }
 
@@ -112,12 +121,14 @@ private:
     // Order matters: complete first (late wakes and aborts become no-ops),
     // then free the future, then leave the registry, and only then publish
     // the outcome. A join that sees the outcome can rely on the future's
-    // destructor having run.
+    // destructor having run. `error` is the poll's exception, if it threw.
     template <class Publish>
-    void finish(Publish publish) {
+    void finish(Publish publish, std::exception_ptr error = nullptr) {
         state_.complete();
-        future_.reset();
+        std::exception_ptr from_destructor = free_future();
         if (auto s = scheduler_.lock()) s->forget(this);
+        if (!error) error = std::move(from_destructor);  // the first failure wins
+        if (error) return slot_->set_error(std::move(error));
         publish();
     }
     // [/book:finish]
@@ -125,7 +136,26 @@ private:
         finish([&] { slot_->set_cancelled(); });
     }
 
-    std::optional<F> future_;  // empty once finished: the future is freed early
+    // [book:free_future]
+    // Runs the future's destructor once, and catches what it throws. This is
+    // why the future lives in a union and not in a std::optional: optional's
+    // reset() is noexcept, so a throwing destructor there ends the program.
+    std::exception_ptr free_future() noexcept {
+        if (!has_future_) return nullptr;
+        has_future_ = false;
+        try {
+            future_.~F();
+        } catch (...) {
+            return std::current_exception();
+        }
+        return nullptr;
+    }
+    // [/book:free_future]
+
+    union {
+        F future_;  // alive while has_future_; freed early, as soon as the task is finished
+    };
+    bool has_future_ = true;
     std::shared_ptr<JoinSlot<T>> slot_;
 };
 
