@@ -7,13 +7,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/core.hpp"
+#include "core/testing.hpp"
 
 namespace probes {
 
@@ -105,7 +105,7 @@ private:
 class HoldPoll {
 public:
     using Output = void;
-    HoldPoll(std::shared_ptr<std::latch> entered, std::shared_ptr<std::latch> release)
+    HoldPoll(std::shared_ptr<core::testing::Latch> entered, std::shared_ptr<core::testing::Latch> release)
         : entered_(std::move(entered)), release_(std::move(release)) {}
     core::Poll<void> poll(core::Context&) {
         entered_->count_down();
@@ -114,7 +114,7 @@ public:
     }
 
 private:
-    std::shared_ptr<std::latch> entered_, release_;
+    std::shared_ptr<core::testing::Latch> entered_, release_;
 };
 
 // Pending on its first poll *without* waking itself: it keeps the waker and
@@ -123,7 +123,7 @@ class WokenDuringPoll {
 public:
     struct State {
         core::Waker waker;
-        std::latch inside{1}, woken{1};
+        core::testing::Latch inside{1}, woken{1};
         std::atomic<int> polls{0};
     };
     using Output = void;
@@ -145,7 +145,7 @@ private:
 // waiting forever (its join would hang).
 class OpenOnExit {
 public:
-    explicit OpenOnExit(std::shared_ptr<std::latch> l) : latch_(std::move(l)) {}
+    explicit OpenOnExit(std::shared_ptr<core::testing::Latch> l) : latch_(std::move(l)) {}
     ~OpenOnExit() {
         if (!latch_->try_wait()) latch_->count_down();
     }
@@ -153,7 +153,7 @@ public:
     OpenOnExit& operator=(const OpenOnExit&) = delete;
 
 private:
-    std::shared_ptr<std::latch> latch_;
+    std::shared_ptr<core::testing::Latch> latch_;
 };
 
 // Appends to a log shared by the tasks of one test (executor thread only).

@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <exception>
-#include <latch>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -31,7 +30,7 @@ core::Async<void> sleep_then_log(std::string name, std::chrono::milliseconds d, 
     finished_ms->push_back(std::chrono::duration<double, std::milli>(Clock::now() - *start).count());
 }
 
-core::Async<int> answer_after_a_yield(Log log, std::shared_ptr<std::latch> main_done) {
+core::Async<int> answer_after_a_yield(Log log, std::shared_ptr<core::testing::Latch> main_done) {
     co_await core::yield_now();
     log->push_back("main done");
     main_done->count_down();  // lets the other thread open the gate
@@ -105,7 +104,7 @@ TEST_CASE("block_on returns its own future's value, and only once every spawned 
     ex.spawn(wait_for_gate(gate.future(), log));
     // Open the gate from another thread once the main future has finished,
     // so a block_on that returns with its own future leaves a task behind.
-    auto main_done = std::make_shared<std::latch>(1);
+    auto main_done = std::make_shared<core::testing::Latch>(1);
     std::thread opener([gate, main_done] {
         main_done->wait();
         gate.open();

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <semaphore>
@@ -199,8 +198,8 @@ TEST_CASE("a wake from another thread that lands while the executor is busy is s
     ch03::Executor ex;
     probes::Gate gate;
     ex.spawn(gate.future());  // polled first: Pending, its waker stored in the gate
-    auto entered = std::make_shared<std::latch>(1);
-    auto woken = std::make_shared<std::latch>(1);
+    auto entered = std::make_shared<core::testing::Latch>(1);
+    auto woken = std::make_shared<core::testing::Latch>(1);
     std::thread other([gate, entered, woken] {
         entered->wait();  // the executor is inside the HoldPoll below, not asleep
         gate.open();      // the wake: pushes the gated task and notifies nobody

@@ -2,7 +2,6 @@
 // nothing happens after the end.
 #include <catch2/catch.hpp>
 
-#include <latch>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -67,8 +66,8 @@ TEST_CASE("a task woken from 4 threads at once while the executor is busy is que
     probes::Gate gate;
     auto polls_after_storm = std::make_shared<int>(-1);
     ex.spawn(gate.future());
-    auto entered = std::make_shared<std::latch>(1);
-    auto storm_over = std::make_shared<std::latch>(4);
+    auto entered = std::make_shared<core::testing::Latch>(1);
+    auto storm_over = std::make_shared<core::testing::Latch>(4);
     std::vector<std::thread> wakers;
     for (int t = 0; t < 4; ++t)
         wakers.emplace_back([gate, entered, storm_over] {
@@ -98,7 +97,7 @@ TEST_CASE("a wake that arrives during the task's poll is not lost", "[ch03][lost
         state->woken.count_down();  // only now may the poll return Pending
     });
     {
-        probes::OpenOnExit let_go(std::shared_ptr<std::latch>(state, &state->inside));
+        probes::OpenOnExit let_go(std::shared_ptr<core::testing::Latch>(state, &state->inside));
         ex.block_on(core::yield_now());
     }
     waker.join();

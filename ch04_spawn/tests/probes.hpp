@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -110,7 +109,7 @@ class WokenDuringPoll {
 public:
     struct State {
         core::Waker waker;
-        std::latch inside{1}, release{1};
+        core::testing::Latch inside{1}, release{1};
         core::testing::PollStats stats;
     };
     using Output = void;
@@ -138,7 +137,7 @@ private:
 // happened, so a test that fails early never leaves a helper thread waiting.
 class OpenOnExit {
 public:
-    explicit OpenOnExit(std::shared_ptr<std::latch> l) : latch_(std::move(l)) {}
+    explicit OpenOnExit(std::shared_ptr<core::testing::Latch> l) : latch_(std::move(l)) {}
     ~OpenOnExit() {
         if (!latch_->try_wait()) latch_->count_down();
     }
@@ -146,7 +145,7 @@ public:
     OpenOnExit& operator=(const OpenOnExit&) = delete;
 
 private:
-    std::shared_ptr<std::latch> latch_;
+    std::shared_ptr<core::testing::Latch> latch_;
 };
 
 }  // namespace probes

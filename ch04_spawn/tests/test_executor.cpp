@@ -5,7 +5,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <iostream>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -45,7 +44,7 @@ core::Async<void> fan_out(ch04::Spawner spawner, int depth, std::shared_ptr<std:
     spawner.spawn(fan_out(spawner, depth - 1, counter));
 }
 
-core::Async<void> signal_then_count(std::shared_ptr<std::latch> running, std::shared_ptr<std::atomic<int>> counter) {
+core::Async<void> signal_then_count(std::shared_ptr<core::testing::Latch> running, std::shared_ptr<std::atomic<int>> counter) {
     running->count_down();
     counter->fetch_add(1);
     co_return;
@@ -56,7 +55,7 @@ core::Async<void> signal_then_count(std::shared_ptr<std::latch> running, std::sh
 class Rendezvous {
 public:
     using Output = void;
-    Rendezvous(std::shared_ptr<std::latch> all, std::shared_ptr<std::mutex> m,
+    Rendezvous(std::shared_ptr<core::testing::Latch> all, std::shared_ptr<std::mutex> m,
                std::shared_ptr<std::set<std::thread::id>> ids)
         : all_(std::move(all)), m_(std::move(m)), ids_(std::move(ids)) {}
     core::Poll<void> poll(core::Context&) {
@@ -69,7 +68,7 @@ public:
     }
 
 private:
-    std::shared_ptr<std::latch> all_;
+    std::shared_ptr<core::testing::Latch> all_;
     std::shared_ptr<std::mutex> m_;
     std::shared_ptr<std::set<std::thread::id>> ids_;
 };
@@ -161,7 +160,7 @@ TEST_CASE("another thread can spawn while run is running, and run waits until it
           "[ch04][spawn][race]") {
     core::testing::hang_hint("a spawn from another thread must wake a worker blocked in recv()");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
-    auto running = std::make_shared<std::latch>(1);
+    auto running = std::make_shared<core::testing::Latch>(1);
     auto counter = std::make_shared<std::atomic<int>>(0);
     spawner.spawn(signal_then_count(running, counter));
     std::thread other([s = std::move(spawner), running, counter] {
@@ -220,8 +219,8 @@ TEST_CASE("a task woken during its poll on one worker is polled again after it, 
         state->release.count_down();
     });
     {
-        probes::OpenOnExit let_in(std::shared_ptr<std::latch>(state, &state->inside));
-        probes::OpenOnExit let_out(std::shared_ptr<std::latch>(state, &state->release));
+        probes::OpenOnExit let_in(std::shared_ptr<core::testing::Latch>(state, &state->inside));
+        probes::OpenOnExit let_out(std::shared_ptr<core::testing::Latch>(state, &state->release));
         executor.run(2);
     }
     waker.join();
@@ -234,7 +233,7 @@ TEST_CASE("a task woken during its poll on one worker is polled again after it, 
 TEST_CASE("run(3) polls on three threads at once, and on no fourth", "[ch04][workers][race]") {
     core::testing::hang_hint("run(3) must poll on 3 threads: three tasks wait for each other inside poll");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
-    auto all = std::make_shared<std::latch>(3);
+    auto all = std::make_shared<core::testing::Latch>(3);
     auto m = std::make_shared<std::mutex>();
     auto ids = std::make_shared<std::set<std::thread::id>>();
     for (int i = 0; i < 100; ++i) spawner.spawn(note_thread(m, ids));

@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <iostream>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -163,7 +162,7 @@ TEST_CASE("run(4) with self-waking tasks also woken by outside threads: never tw
     // phase 0: while run() runs; 1: run() returned; 2: the executor is gone.
     std::atomic<int> phase{0};
     std::atomic<bool> stop{false};
-    std::latch pass1{2}, pass2{2};  // one full sweep of wakes by each hammer in phases 1 and 2
+    core::testing::Latch pass1{2}, pass2{2};  // one full sweep of wakes by each hammer in phases 1 and 2
     auto hammer = [&](int offset) {
         bool swept1 = false, swept2 = false;
         while (!stop.load()) {

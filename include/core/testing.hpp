@@ -9,6 +9,10 @@
 //   and polls that overlapped on two threads (must stay 0).
 // - Trigger: a future completed by `fire()` from any thread; it wakes the
 //   waker of the latest poll.
+// - Latch: std::latch's interface on a mutex and a condition variable. Tests
+//   use it instead of std::latch: libstdc++ 12 builds std::latch on its
+//   atomic-wait machinery, which has lost-wakeup bugs (the family of GCC bug
+//   104928), and a probe must never be the thing that hangs.
 // - thread_cpu_time(): CPU time of the calling thread, for "did it spin?".
 // - hang_hint("..."): what the watchdog should say if this test hangs.
 //   The watchdog (in the test main) fails any test case that runs longer
@@ -20,6 +24,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -137,6 +143,36 @@ public:
 
 private:
     std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+class Latch {
+public:
+    explicit Latch(std::ptrdiff_t count) : count_(count) {}
+    Latch(const Latch&) = delete;
+    Latch& operator=(const Latch&) = delete;
+
+    void count_down(std::ptrdiff_t n = 1) {
+        std::lock_guard lock(mutex_);
+        count_ -= n;
+        if (count_ <= 0) cv_.notify_all();
+    }
+    bool try_wait() const {
+        std::lock_guard lock(mutex_);
+        return count_ <= 0;
+    }
+    void wait() const {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return count_ <= 0; });
+    }
+    void arrive_and_wait(std::ptrdiff_t n = 1) {
+        count_down(n);
+        wait();
+    }
+
+private:
+    mutable std::mutex mutex_;
+    mutable std::condition_variable cv_;
+    std::ptrdiff_t count_;
 };
 
 inline std::chrono::nanoseconds thread_cpu_time() {

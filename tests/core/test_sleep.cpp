@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <latch>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -27,7 +26,7 @@ public:
     void wait() { latch_.wait(); }
 
 private:
-    std::latch latch_;
+    core::testing::Latch latch_;
 };
 
 // Counts wakes; wait_for(n) blocks until n have arrived.
