@@ -50,8 +50,14 @@ chapter_id = $(firstword $(subst _, ,$1))
 IDS := $(foreach c,$(CHAPTERS),$(call chapter_id,$c))
 dir_of = $(filter $1_%,$(CHAPTERS))
 
+# ---- a chapter's (or bench's) own rules -----------------------------------
+# chNN_name/rules.mk and bench/rules.mk may add programs and targets; a goal
+# they add goes in EXTRA_GOALS so the check below knows it.
+EXTRA_GOALS :=
+-include $(sort $(wildcard ch[0-9][0-9]_*/rules.mk)) $(wildcard bench/rules.mk)
+
 # ---- refuse unknown goals early, with the list of good ones ---------------
-KNOWN_GOALS := help test check-% solve-% diff-% demo-% hint-% core-test \
+KNOWN_GOALS := $(EXTRA_GOALS) help test check-% solve-% diff-% demo-% hint-% core-test \
 	book book-check book-sync bench deps clean build/% all-binaries solution-binaries \
 	print-build sanitize stress memcheck
 UNKNOWN_GOALS := $(filter-out $(KNOWN_GOALS),$(MAKECMDGOALS))

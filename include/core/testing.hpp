@@ -14,6 +14,10 @@
 //   atomic-wait machinery, which has lost-wakeup bugs (the family of GCC bug
 //   104928), and a probe must never be the thing that hangs.
 // - thread_cpu_time(): CPU time of the calling thread, for "did it spin?".
+// - slowdown() / scaled(d): how much slower than a plain build this run is
+//   (EXECUTOR_TEST_SLOWDOWN, set by the scripts: sanitizers, valgrind, a
+//   loaded machine). A test that must bound a time uses scaled(bound), so
+//   one knob keeps a busy machine from failing the reference.
 // - hang_hint("..."): what the watchdog should say if this test hangs.
 //   The watchdog (in the test main) fails any test case that runs longer
 //   than WATCHDOG_SECONDS (default 10) with the test's name and that hint.
@@ -26,6 +30,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -179,6 +184,23 @@ inline std::chrono::nanoseconds thread_cpu_time() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// --- time bounds under load ----------------------------------------------
+// The one place a test's time bound learns how slow this run is. Tests assert
+// behaviour; a bound on time is only a generous backstop, and it scales.
+inline double slowdown() {
+    static const double factor = [] {
+        const char* env = std::getenv("EXECUTOR_TEST_SLOWDOWN");
+        double f = env ? std::atof(env) : 1.0;
+        return f >= 1.0 ? f : 1.0;
+    }();
+    return factor;
+}
+
+template <class Rep, class Period>
+auto scaled(std::chrono::duration<Rep, Period> bound) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(bound * slowdown());
 }
 
 // --- watchdog hint ------------------------------------------------------
