@@ -3,13 +3,15 @@
 # chapter under exercises/ is saved, clearing the screen between runs.
 # It waits with inotifywait (Debian's inotify-tools, installed like the other
 # dependencies) and falls back to looking once a second when that is missing;
-# it says which. Ctrl-C stops it.
+# it says which (WATCH_POLL=1 forces polling). Ctrl-C stops it.
 #   watch.sh chNN chNN_name
 set -uo pipefail
 id=$1 dir=$2
 watched=exercises/$dir
 [ -d "$watched" ] || { echo "watch: $watched does not exist"; exit 2; }
-if command -v inotifywait >/dev/null 2>&1 || scripts/deps.sh inotifywait:inotify-tools >/dev/null 2>&1; then
+if [ -n "${WATCH_POLL:-}" ]; then
+  how="polling once a second (WATCH_POLL is set)"
+elif command -v inotifywait >/dev/null 2>&1 || scripts/deps.sh inotifywait:inotify-tools >/dev/null 2>&1; then
   how="inotify"
 else
   how="polling once a second (install inotify-tools for instant, idle waiting)"
