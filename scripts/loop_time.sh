@@ -10,7 +10,7 @@ repeat=${LOOP_TIME_REPEAT:-1}
 cxx=${CXX:-g++}
 build=$(make -s print-loop-build)
 timing=$(mktemp); trap 'rm -f "$timing"' EXIT
-ms() { date +%s%N | awk '{ printf "%d", $1 / 1000000 }'; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
 sec() { awk -v m="$1" 'BEGIN { printf "%.1f", m / 1000 }'; }
 
 echo "loop-time: $cxx, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (warming up the builds...)"
