@@ -72,6 +72,9 @@ for id in "$@"; do
   fi
 done
 check "book: every excerpt matches solutions/" "$BUILD/tools/bookcheck" book/*.md
+# ---- the book's exercises (tools/rules.mk): giveaway measure, hint ladders ----
+check "book: exercises give away <= 25 % (make giveaway)" "$BUILD/tools/giveaway" --max 25 --summary
+# ---- end of the book's exercises block ----
 
 echo
 echo "test: $passed passed, $failed failed"

@@ -1,0 +1,11 @@
+# tools/rules.mk: the book's tools, included by the Makefile.
+#   make giveaway               how much of each exercise the book and the stubs give away
+#   make giveaway ARGS="--lines ch03"   ... and which lines, found where
+# `make test` runs the same measure with --max 25 (scripts/test.sh).
+EXTRA_GOALS += giveaway
+.PHONY: giveaway
+
+all-binaries: $(BUILD)/tools/giveaway
+
+giveaway: $(BUILD)/tools/giveaway
+	@$(BUILD)/tools/giveaway $(ARGS)
