@@ -509,6 +509,7 @@ struct Chapter {
     std::string id;
     std::vector<Row> rows;
     std::vector<std::string> problems;
+    std::vector<std::string> notes;
     int lines() const {
         int n = 0;
         for (const auto& r : rows) n += r.lines;
@@ -536,7 +537,7 @@ std::optional<fs::path> only_match(const fs::path& dir, const std::string& prefi
 }
 
 Chapter measure(const fs::path& root, const std::string& id) {
-    Chapter ch{id, {}, {}};
+    Chapter ch{id, {}, {}, {}};
     auto ex_dir = only_match(root / "exercises", id, "");
     if (!ex_dir) {
         ch.problems.push_back("no exercises/" + id + "_*/ folder");
@@ -545,7 +546,10 @@ Chapter measure(const fs::path& root, const std::string& id) {
     std::string dir_name = ex_dir->filename().string();
     fs::path sol_dir = root / "solutions" / dir_name;
     std::vector<Piece> book;
-    if (auto md = only_match(root / "book", id, ".md")) book = book_pieces(*md);
+    if (auto md = only_match(root / "book", id, ".md"))
+        book = book_pieces(*md);
+    else
+        ch.notes.push_back("no book/" + id + "_*.md: only the stubs are measured");
 
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(*ex_dir))
@@ -586,6 +590,7 @@ Chapter measure(const fs::path& root, const std::string& id) {
             ch.rows.push_back(row);
         }
     }
+    if (ch.rows.empty()) ch.notes.push_back("no exercise function (none calls core::todo) in exercises/" + dir_name);
     return ch;
 }
 
@@ -642,6 +647,7 @@ int main(int argc, char** argv) {
                     pct(ch.percent()).c_str(),
                     over ? "  ABOVE THE LIMIT" : ch.percent() > goal ? "  above the goal" : "");
         if (!summary) std::printf("\n");
+        for (const auto& n : ch.notes) std::printf("        (%s)\n", n.c_str());
         for (const auto& p : ch.problems) std::fprintf(stderr, "giveaway: %s\n", p.c_str());
         if (!ch.problems.empty()) status = 1;
         if (over) status = 1;
