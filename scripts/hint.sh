@@ -16,8 +16,8 @@
 # How the failing piece is found: the chapter's exercise test binary (the one
 # `make check-chNN` builds; rebuilt here if an exercise file is newer) is run
 # once per piece, in hints.md order, with the piece's tag as the filter, a
-# short watchdog (HINT_WATCHDOG_SECONDS, default 5, per test case) and a
-# backstop (HINT_TIMEOUT, default 30 s, per piece). The first piece whose run
+# watchdog (HINT_WATCHDOG_SECONDS, default 10 as in make check, per test case) and a
+# backstop (HINT_TIMEOUT, default 60 s, per piece). The first piece whose run
 # fails is the one. A hang counts as a failure, so this never hangs.
 # What was shown is remembered in build/hints/chNN.state ("piece level" lines),
 # so the next call climbs one level; at level 3 it shows level 3 again.
@@ -166,7 +166,7 @@ if [ -z "$piece" ]; then
     why="(the piece you were last on)"
   else
     for p in "${all[@]}"; do
-      out=$(WATCHDOG_SECONDS=${HINT_WATCHDOG_SECONDS:-5} timeout -k 2 "${HINT_TIMEOUT:-30}" "$bin" "[$p]" 2>&1)
+      out=$(WATCHDOG_SECONDS=${HINT_WATCHDOG_SECONDS:-10} timeout -k 2 "${HINT_TIMEOUT:-60}" "$bin" "[$p]" 2>&1)
       rc=$?
       if grep -q 'No test cases matched' <<<"$out"; then continue; fi
       if [ $rc -ne 0 ]; then

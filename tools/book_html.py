@@ -56,6 +56,10 @@ pre code { white-space: pre; }
 table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin: 1em 0; }
 td, th { border: 1px solid #ccc; padding: .3em .6em; vertical-align: top; }
 th { background: #f4f2ec; }
+/* Where the reading stops and the learner's work starts, and where the answer begins. */
+h2#the-exercise { background: #fff4d6; border-left: 4px solid #e0a800; border-bottom: 0; padding: .3rem .6rem; }
+h2#walkthrough-of-the-reference { background: #e8f0e4; border-left: 4px solid #5a8a4a; border-bottom: 0;
+                                   padding: .3rem .6rem; }
 blockquote { border-left: 3px solid #ccc; margin-left: 0; padding-left: 1em; color: #555; }
 @media (max-width: 60rem) {
   nav.toc { position: static; width: auto; border-right: 0; border-bottom: 1px solid #ddd8c8; }
