@@ -24,8 +24,9 @@
 //
 // Trivia, not counted: a line that is empty after that, or made only of
 // braces, parentheses, semicolons and commas plus at most the keywords
-// else / try / do / return / break / continue ("}", "});", "} else {",
-// "return;", "try {"). Everything else counts, `return true;` included.
+// else / try / catch (...) / do / return / throw / break / continue ("}",
+// "});", "} else {", "return;", "throw;", "} catch (...) {"). Everything
+// else counts, `return true;` included.
 //
 // Appears: the normalised line occurs inside one normalised piece of what
 // was read (a code line, an inline span, the stub's text) at token
@@ -91,7 +92,7 @@ std::string normalise(const std::string& s) {
 }
 
 bool is_trivia(const std::string& norm) {
-    static const std::regex trivia(R"(^(?:[{}();,\s]|else|try|do|return|break|continue)*$)");
+    static const std::regex trivia(R"(^(?:[{}();,\s]|else|try|catch\(\.\.\.\)|do|return|throw|break|continue)*$)");
     return std::regex_match(norm, trivia);
 }
 
