@@ -63,7 +63,7 @@ for id in "$@"; do
   check "$id reference: tests" run_binary "$BUILD/solutions/$id/tests"
 done
 for id in "$@"; do
-  check "$id stubs: compile and fail with 'not implemented yet'" stubs_fail_cleanly "$BUILD/exercises/$id/tests"
+  check "$id stubs (from git): compile and fail with 'not implemented yet'" stubs_fail_cleanly "$BUILD/pristine/$id/tests"
 done
 for id in "$@"; do
   if [ -x "$BUILD/solutions/$id/demo" ]; then
