@@ -14,7 +14,7 @@
 #                                     reference binary in BUILD)
 #
 # How the failing piece is found: the chapter's exercise test binary (the one
-# `make check-chNN` builds; rebuilt here if an exercise file is newer) is run
+# `make check-chNN` builds and runs; `make hint-binary` brings it up to date) is run
 # once per piece, in hints.md order, with the piece's tag as the filter, a
 # watchdog (HINT_WATCHDOG_SECONDS, default 10 as in make check, per test case) and a
 # backstop (HINT_TIMEOUT, default 60 s, per piece). The first piece whose run
@@ -153,12 +153,12 @@ shown() { awk -v p="$1" '$1 == p { print $2 }' "$state" 2>/dev/null | tail -n1; 
 why=""
 if [ -z "$piece" ]; then
   # Find the first piece whose tests fail against the learner's code.
-  build=$(make -s --no-print-directory print-build 2>/dev/null)
-  bin=${HINT_BINARY:-$build/exercises/$id/tests}  # HINT_BINARY: for testing this script
-  if [ -z "${HINT_BINARY:-}" ] && ! make -q --no-print-directory "$bin" >/dev/null 2>&1; then
-    echo "hint: building your chapter $id tests first (as make check-$id does)..."
+  bin=${HINT_BINARY:-}  # HINT_BINARY: for testing this script
+  if [ -z "$bin" ]; then
+    echo "hint: running your chapter $id tests piece by piece (built as make check-$id builds them)..."
+    bin=$(make -s --no-print-directory hint-binary HINT_CHAPTER="$id" 2>/dev/null) || bin=""
   fi
-  if [ -z "${HINT_BINARY:-}" ] && ! make -s --no-print-directory "$bin" >/dev/null 2>&1; then
+  if [ -z "$bin" ] || [ ! -x "$bin" ]; then
     echo "hint: your exercises/$dir/ does not compile, so I cannot tell which piece fails."
     echo "      make check-$id shows the compiler's message. A hint for the piece you were on:"
     piece=$(tail -n1 "$state" 2>/dev/null | awk '{print $1}')
@@ -193,13 +193,13 @@ if [ -z "$level" ]; then
   if [ "$level" -gt 3 ]; then level=3; last_again=1; fi
 fi
 text=$(level_text "$file" "$piece" "$level")
+# Remember (before printing, so a closed pipe cannot lose it) the highest level shown for this piece (the last line is the piece we are on).
+{ grep -v -- "^$piece " "$state" 2>/dev/null; echo "$piece $((level > before ? level : before))"; } > "$state.new" && mv "$state.new" "$state"
 names=(nudge invariant sketch)
 echo "Hint $level of 3 for piece '$piece' of chapter $id, the ${names[$((level - 1))]}${why:+ $why}"
 echo
 echo "$text" | sed 's/^/    /'
 echo
-# Remember the highest level shown for this piece (the last line is the piece we are on).
-{ grep -v -- "^$piece " "$state" 2>/dev/null; echo "$piece $((level > before ? level : before))"; } > "$state.new" && mv "$state.new" "$state"
 
 if [ -n "$last_again" ]; then
   echo "That was already the last hint for '$piece' (level 3 of 3): it is shown again."

@@ -10,3 +10,12 @@ all-binaries: $(BUILD)/tools/giveaway
 
 giveaway: $(BUILD)/tools/giveaway
 	@$(BUILD)/tools/giveaway $(ARGS)
+
+# make hint-chNN's helper (scripts/hint.sh): builds the test binary that
+# make check-chNN runs (the loop build) and prints its path on stdout.
+EXTRA_GOALS += hint-binary
+.PHONY: hint-binary
+hint-binary:
+	@test -n "$(HINT_CHAPTER)" || { echo "hint-binary needs HINT_CHAPTER=chNN" >&2; exit 2; }
+	@scripts/build.sh $(MAKE) OPT='$(LOOP_OPT)' $(LOOP_BUILD)/exercises/$(HINT_CHAPTER)/tests >&2
+	@echo $(LOOP_BUILD)/exercises/$(HINT_CHAPTER)/tests
