@@ -37,6 +37,8 @@
 //   giveaway                    the table for every chapter
 //   giveaway --max 25 ch03      exit 1 when a chapter is above 25 %
 //   giveaway --lines ch03       also list every given-away line and where it was found
+//   giveaway --exercises DIR    measure the stubs in DIR (make test: git's pristine
+//                               stubs, so a learner's finished exercises do not count)
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -537,9 +539,9 @@ std::optional<fs::path> only_match(const fs::path& dir, const std::string& prefi
     return hits.front();
 }
 
-Chapter measure(const fs::path& root, const std::string& id) {
+Chapter measure(const fs::path& root, const fs::path& exercises, const std::string& id) {
     Chapter ch{id, {}, {}, {}};
-    auto ex_dir = only_match(root / "exercises", id, "");
+    auto ex_dir = only_match(exercises, id, "");
     if (!ex_dir) {
         ch.problems.push_back("no exercises/" + id + "_*/ folder");
         return ch;
@@ -607,21 +609,26 @@ int main(int argc, char** argv) {
     CLI::App app{"How much of each exercise's answer the book (before '## The exercise') and the stubs give away."};
     std::vector<std::string> chapters;
     std::string root = ".";
+    std::string exercises;
     double max = 100.0;
     double goal = 20.0;
     bool list_lines = false, summary = false;
     app.add_option("chapters", chapters, "chapter ids (ch01 ...); default: every exercises/chNN_* folder");
     app.add_option("--root", root, "the workbook's top folder")->check(CLI::ExistingDirectory);
+    app.add_option("--exercises", exercises,
+                   "where the stubs are (default: ROOT/exercises; make test passes git's pristine copy)")
+        ->check(CLI::ExistingDirectory);
     app.add_option("--max", max, "exit 1 when a chapter gives away more than this share (percent)")
         ->check(CLI::Range(0.0, 100.0));
     app.add_option("--goal", goal, "the share to aim for (percent), marked in the table")->check(CLI::Range(0.0, 100.0));
     app.add_flag("--lines", list_lines, "list each given-away line and where it was found");
     app.add_flag("--summary", summary, "one line per chapter, no per-function rows");
     CLI11_PARSE(app, argc, argv);
+    if (exercises.empty()) exercises = (fs::path(root) / "exercises").string();
 
     if (chapters.empty()) {
         static const std::regex chapter_dir(R"(^(ch\d\d)_.*)");
-        for (const auto& e : fs::directory_iterator(fs::path(root) / "exercises")) {
+        for (const auto& e : fs::directory_iterator(exercises)) {
             std::smatch m;
             std::string name = e.path().filename().string();
             if (e.is_directory() && std::regex_match(name, m, chapter_dir)) chapters.push_back(m[1]);
@@ -633,7 +640,7 @@ int main(int argc, char** argv) {
     std::printf("%-7s %-36s %6s %6s %6s\n", "chapter", "function", "lines", "given", "%");
     std::vector<Chapter> measured;
     for (const auto& id : chapters) {
-        Chapter ch = measure(root, id);
+        Chapter ch = measure(root, exercises, id);
         if (!summary) {
             for (const auto& r : ch.rows) {
                 std::printf("%-7s %-36s %6d %6d %6s\n", id.c_str(), r.function.c_str(), r.lines, r.given,
