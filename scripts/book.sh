@@ -20,12 +20,12 @@ missing=()
 command -v cmark-gfm >/dev/null 2>&1 || missing+=(cmark-gfm)
 python_with_pygments >/dev/null || missing+=(python3 python3-pygments)
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "book: missing ${missing[*]}; installing Debian's packages..." >&2
   if [ "$(id -u)" -eq 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi
+  [ "$sudo" != none ] && echo "book: missing ${missing[*]}; installing Debian's packages..." >&2
   if [ "$sudo" = none ] || ! command -v apt-get >/dev/null 2>&1 ||
      ! { DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
          { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null; }; }; then
-    echo "book: could not install them myself. Please run:" >&2
+    echo "book: ${missing[*]} missing, and I could not install them myself. Please run:" >&2
     echo "    sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
