@@ -173,6 +173,7 @@ if [ -z "$piece" ]; then
         piece=$p
         case $rc in
           124) why="(its tests hang: [$p])" ;;
+          13[0-9]|14[0-9]) why="(its tests crash: [$p])" ;;
           *) why="(the first piece whose tests fail: [$p])" ;;
         esac
         break
@@ -193,7 +194,8 @@ if [ -z "$level" ]; then
   if [ "$level" -gt 3 ]; then level=3; last_again=1; fi
 fi
 text=$(level_text "$file" "$piece" "$level")
-# Remember (before printing, so a closed pipe cannot lose it) the highest level shown for this piece (the last line is the piece we are on).
+# Remember the highest level shown for this piece, before printing (a closed
+# pipe cannot lose it); the last line is the piece we are on.
 { grep -v -- "^$piece " "$state" 2>/dev/null; echo "$piece $((level > before ? level : before))"; } > "$state.new" && mv "$state.new" "$state"
 names=(nudge invariant sketch)
 echo "Hint $level of 3 for piece '$piece' of chapter $id, the ${names[$((level - 1))]}${why:+ $why}"
@@ -206,7 +208,11 @@ if [ -n "$last_again" ]; then
   echo "Still stuck? Read the walkthrough in book/$(basename "$(ls book/"${id}"_*.md 2>/dev/null | head -n1)"), or peek: make diff-$id"
 elif [ "$level" -lt 3 ] && [ "$before" -lt 3 ]; then
   next=$(( (level > before ? level : before) + 1 ))
-  echo "make hint-$id again shows level $next while '$piece' fails (PIECE=<piece> LEVEL=<1-3> shows any). Pieces: $list"
+  if [ -n "${PIECE:-}" ]; then
+    echo "make hint-$id PIECE=$piece shows level $next (LEVEL=<1-3> shows any). Pieces: $list"
+  else
+    echo "make hint-$id again shows level $next while '$piece' is the first piece that fails. Pieces: $list"
+  fi
 else
   echo "That is the last level for '$piece'. Pieces: $list"
 fi
