@@ -14,7 +14,7 @@ jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 t0=$(date +%s%N)
 # make's own "*** [target] Error 1" lines repeat what the summary below says.
 COMPILE_ERRORS_TO=$errs "$make" -k -j"$jobs" -O COMPILE_COLOR="$color" "$@" 2>&1 |
-  grep --line-buffered -v -E '^make(\[[0-9]+\])?: (\*\*\* |Target .* not remade because of errors)'
+  grep --line-buffered -v -E "^make(\[[0-9]+\])?: (\*\*\* |Target .* not remade because of errors|'.*' is up to date\.)"
 rc=${PIPESTATUS[0]}
 # make loop-time reads how long the build took.
 [ -n "${LOOP_TIMING:-}" ] && echo "build $(( ($(date +%s%N) - t0) / 1000000 ))" >>"$LOOP_TIMING"

@@ -50,20 +50,17 @@ catch_escape() {  # a test name as a Catch test spec that matches exactly it
 # ---- which tests --------------------------------------------------------------
 filter=""
 if [ $# -gt 0 ]; then filter="$*"; elif [ -n "${TESTS:-}" ]; then filter=$TESTS; fi
-all_names=$("$bin" --list-test-names-only 2>/dev/null | sed '/^$/d')
+all_names=$("$bin" --list-test-names-only 2>/dev/null | sed '/^$/d')      # hidden [.] ones left out
+every_name=$("$bin" --list-test-names-only '*' 2>/dev/null | sed '/^$/d')  # hidden ones too
 total=$(grep -c . <<<"$all_names")
 spec=""
 if [ -n "$filter" ]; then
   # A test name (copied from a listing, maybe wrapped) first; else a Catch spec.
   exact=$(WANT="$filter" awk 'function norm(s) { gsub(/[ \t\r\n]+/, " ", s); sub(/^ /, "", s); sub(/ $/, "", s); return s }
-    BEGIN { want = norm(ENVIRON["WANT"]) } norm($0) == want { print; exit }' <<<"$all_names")
+    BEGIN { want = norm(ENVIRON["WANT"]) } norm($0) == want { print; exit }' <<<"$every_name")
   if [ -n "$exact" ]; then spec=$(catch_escape "$exact"); else spec=$filter; fi
-  if ! matched=$("$bin" --list-test-names-only "$spec" 2>&1); then
-    echo "!!! TESTS='$filter' is neither a test name of $who nor a test spec Catch can read:"
-    echo "$matched" | sed 's/^/    /'
-    exit 2
-  fi
-  matched=$(sed '/^$/d' <<<"$matched")
+  # (--list-test-names-only exits with the number of tests it lists.)
+  matched=$("$bin" --list-test-names-only "$spec" 2>/dev/null | sed '/^$/d')
   if [ -z "$matched" ]; then
     echo "!!! TESTS='$filter' matches no test of $who, so nothing ran."
     echo "    TESTS takes a test name exactly as this lists it:  $bin --list-tests"
@@ -113,8 +110,9 @@ while [ ${#todo[@]} -gt 0 ]; do
     EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no -f "$tmp/names" >>"$out" 2>&1
     rc=$?
   else
-    EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour -f "$tmp/names" 2>&1 | tee -a "$out"
-    rc=${PIPESTATUS[0]}
+    # (the braces keep bash's own "Segmentation fault" job message out: the summary says it)
+    { EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour -f "$tmp/names" 2>&1 | tee -a "$out"
+      rc=${PIPESTATUS[0]}; } 2>/dev/null
   fi
   [ "$rc" -lt 124 ] && break
   # The binary stopped early. Which test was running?
@@ -203,6 +201,7 @@ fi
 
 if [ -n "$filter" ]; then
   scope="TESTS='$filter' picked $selected of the $total tests of $who"
+  [ "$selected" -gt "$total" ] && scope="TESTS='$filter' picked $selected tests of $who"
   case $verdict in
     pass) echo "==> $who: $counts ($scope; the other $((total - selected)) did not run)."
           [ "$variant" = exercises ] && echo "    Run make check-$chapter without TESTS to check the whole chapter." ;;

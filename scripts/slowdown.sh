@@ -10,7 +10,7 @@ slowdown_factor() {
   local mode=${1:-} base=1
   case $mode in
     address|thread) base=4 ;;
-    valgrind) base=12 ;;
+    valgrind) base=20 ;;
   esac
   local cores load
   cores=$(nproc 2>/dev/null || echo 1)
