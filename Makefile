@@ -83,6 +83,8 @@ dir_of = $(filter $1_%,$(CHAPTERS))
 # they add goes in EXTRA_GOALS so the check below knows it.
 EXTRA_GOALS :=
 -include $(sort $(wildcard ch[0-9][0-9]_*/rules.mk)) $(wildcard bench/rules.mk)
+# The book's tools (giveaway measure, hint ladders): tools/rules.mk.
+-include tools/rules.mk
 
 # ---- refuse unknown goals early, with the list of good ones ---------------
 KNOWN_GOALS := $(EXTRA_GOALS) help test check-% solve-% diff-% demo-% hint-% watch-% core-test \

@@ -1,37 +1,35 @@
 #!/usr/bin/env bash
-# `make book`: renders book/*.md to build/book/*.html with cmark-gfm (GitHub's
-# Markdown, tables included). Installs Debian's cmark-gfm when it can.
+# `make book`: renders book/*.md to build/book/*.html (tools/book_html.py):
+# a chapter list and previous/next links on every page, C++ highlighted,
+# wide diagrams and tables scroll sideways. Needs Debian's cmark-gfm
+# (GitHub's Markdown) and python3-pygments (the highlighter); installs them
+# when it can (root, or passwordless sudo), otherwise names the command.
 set -euo pipefail
-if ! command -v cmark-gfm >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "book: installing Debian's cmark-gfm..." >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmark-gfm >/dev/null 2>&1 ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmark-gfm >/dev/null; }
-  else
-    echo "book: cmark-gfm is missing. Please run: sudo apt-get install -y cmark-gfm" >&2
+
+python_with_pygments() {  # the first python3 that can import pygments
+  local py
+  for py in python3 /usr/bin/python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import pygments' >/dev/null 2>&1; then
+      command -v "$py"; return 0
+    fi
+  done
+  return 1
+}
+
+missing=()
+command -v cmark-gfm >/dev/null 2>&1 || missing+=(cmark-gfm)
+python_with_pygments >/dev/null || missing+=(python3 python3-pygments)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi
+  [ "$sudo" != none ] && echo "book: missing ${missing[*]}; installing Debian's packages..." >&2
+  if [ "$sudo" = none ] || ! command -v apt-get >/dev/null 2>&1 ||
+     ! { DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+         { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null; }; }; then
+    echo "book: ${missing[*]} missing, and I could not install them myself. Please run:" >&2
+    echo "    sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
 fi
-mkdir -p build/book
-for md in book/*.md; do
-  name=$(basename "$md" .md)
-  html="build/book/$name.html"
-  title=$(head -n1 "$md" | sed 's/^# *//')
-  {
-    printf '<!doctype html>\n<html><head><meta charset="utf-8"><title>%s</title>\n' "$title"
-    cat <<'CSS'
-<style>
-body { max-width: 46em; margin: 2em auto; padding: 0 1em; font: 17px/1.55 Georgia, serif; color: #222; }
-code, pre { font: 14px/1.4 ui-monospace, Menlo, Consolas, monospace; }
-pre { background: #f6f6f3; padding: .8em 1em; overflow-x: auto; border-left: 3px solid #c9c3a8; }
-table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .3em .6em; }
-h1, h2, h3 { font-family: system-ui, sans-serif; }
-</style></head><body>
-CSS
-    # Links between chapters point at the .md files; in HTML they are .html.
-    cmark-gfm --unsafe -e table -e autolink -e strikethrough "$md" | sed -E 's/href="([^":]*)\.md(#[^"]*)?"/href="\1.html\2"/g'
-    printf '</body></html>\n'
-  } > "$html"
-  echo "  book  $html"
-done
+
+"$(python_with_pygments)" tools/book_html.py book build/book
 echo "Open build/book/README.html in a browser."

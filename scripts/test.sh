@@ -129,6 +129,11 @@ for id in "$@"; do
   fi
 done
 check "book: every excerpt matches solutions/" "$BUILD/tools/bookcheck" book/*.md
+# ---- the book's exercises (tools/rules.mk): giveaway measure, hint ladders ----
+check "book tools: giveaway and hint.sh on their fixtures" tools/selftest.sh "$BUILD/tools/giveaway"
+check "book: exercises give away <= 25 % (make giveaway)" "$BUILD/tools/giveaway" --max 25 --summary --exercises "$BUILD/pristine/src/exercises"
+check "hints: every chapter's ladder, 3 levels per piece tag" scripts/hint.sh --check "$BUILD" "$@"
+# ---- end of the book's exercises block ----
 
 echo
 echo "test: $passed passed, $failed failed"

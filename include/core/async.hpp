@@ -46,12 +46,15 @@ namespace detail {
 template <class>
 inline constexpr bool always_false = false;
 
+// [book:pending_await]
 // A co_await that returned Pending leaves a way to poll its future again.
 struct PendingAwait {
     bool (*poll)(void* awaiter, Context& cx) = nullptr;
     void* awaiter = nullptr;
 };
+// [/book:pending_await]
 
+// [book:await_result]
 // Holds the result of an awaited future: a value, "done" for void, or the
 // exception its poll threw (rethrown from await_resume, inside the coroutine).
 template <class T>
@@ -74,6 +77,7 @@ struct AwaitResult {
         return std::move(*value);
     }
 };
+// [/book:await_result]
 template <>
 struct AwaitResult<void> {
     std::exception_ptr error;
@@ -91,6 +95,7 @@ struct AwaitResult<void> {
     }
 };
 
+// [book:promise]
 class PromiseBase {
 public:
     std::suspend_always initial_suspend() noexcept { return {}; }  // lazy
@@ -118,7 +123,9 @@ public:
     PendingAwait pending;   // set while suspended on a Pending future
     std::exception_ptr error_;
 };
+// [/book:promise]
 
+// [book:awaiter]
 template <class F>
 class FutureAwaiter {
     using Fut = std::remove_cvref_t<F>;
@@ -152,7 +159,9 @@ template <class F>
 auto PromiseBase::await_transform(F&& future) {
     return FutureAwaiter<F>(std::forward<F>(future), *this);
 }
+// [/book:awaiter]
 
+// [book:promise_t]
 template <class T>
 class Promise : public PromiseBase {
 public:
@@ -164,6 +173,7 @@ public:
     }
     std::optional<T> value;
 };
+// [/book:promise_t]
 
 template <>
 class Promise<void> : public PromiseBase {
@@ -174,6 +184,7 @@ public:
 
 }  // namespace detail
 
+// [book:async]
 template <class T>
 class [[nodiscard]] Async {
 public:
@@ -222,7 +233,9 @@ private:
     }
     std::coroutine_handle<promise_type> handle_;
 };
+// [/book:async]
 
+// [book:get_return_object]
 template <class T>
 Async<T> detail::Promise<T>::get_return_object() {
     return Async<T>(std::coroutine_handle<Promise>::from_promise(*this));
@@ -230,6 +243,7 @@ Async<T> detail::Promise<T>::get_return_object() {
 inline Async<void> detail::Promise<void>::get_return_object() {
     return Async<void>(std::coroutine_handle<Promise>::from_promise(*this));
 }
+// [/book:get_return_object]
 
 static_assert(Future<Async<int>> && Future<Async<void>>);
 
