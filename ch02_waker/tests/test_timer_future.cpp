@@ -125,3 +125,55 @@ TEST_CASE("block_on drives TimerFutures awaited one after another in an Async", 
                      << " ms: block_on spun instead of parking");
     CHECK(cpu * 3 < wall);
 }
+
+namespace {
+// A Wake object that owns a TimerFuture: the shape of a task, which is its
+// own waker and owns its future. Its wake() stops inside the call until the
+// test releases it, so the test can let go of every other reference while
+// the timer's thread holds its waker copy: when that copy is dropped, the
+// timer's own thread destroys the TimerFuture.
+class TimerOwner : public core::Wake {
+public:
+    TimerOwner(std::shared_ptr<ch02_test::Latch> in_wake, std::shared_ptr<ch02_test::Latch> release,
+               std::shared_ptr<ch02_test::Latch> destroyed)
+        : in_wake_(std::move(in_wake)), release_(std::move(release)), destroyed_(std::move(destroyed)) {}
+    ~TimerOwner() override {
+        timer.reset();  // runs ~TimerFuture on whichever thread dropped the last waker
+        destroyed_->count_down();
+    }
+    void wake() override {
+        in_wake_->count_down();
+        release_->wait();
+    }
+    std::optional<ch02::TimerFuture> timer;
+
+private:
+    std::shared_ptr<ch02_test::Latch> in_wake_, release_, destroyed_;
+};
+}  // namespace
+
+TEST_CASE("a TimerFuture destroyed on its own timer thread (the thread held the last waker) does not join itself",
+          "[ch02][timer][race]") {
+    core::testing::hang_hint(
+        "the TimerFuture was never destroyed, or its destructor is stuck: ~TimerFuture ran on the timer's own "
+        "thread (its waker copy was the last owner of the TimerFuture). Joining that thread from itself throws "
+        "std::system_error (\"Resource deadlock avoided\") and terminates; detach when the caller is the timer "
+        "thread. If the timer still keeps a waker copy after firing, the TimerFuture owns a reference to its "
+        "owner and is never destroyed at all: move the waker out when the timer fires");
+    auto in_wake = std::make_shared<ch02_test::Latch>(1);
+    auto release = std::make_shared<ch02_test::Latch>(1);
+    auto destroyed = std::make_shared<ch02_test::Latch>(1);
+    {
+        auto owner = std::make_shared<TimerOwner>(in_wake, release, destroyed);
+        owner->timer.emplace(1ms);
+        const core::Waker waker = core::Waker::from(owner);
+        core::Context cx(waker);
+        REQUIRE(owner->timer->poll(cx).is_pending());
+    }
+    // Every reference the test held is gone; the timer fires and its thread
+    // stops inside wake(), holding the last waker. Now let it drop it.
+    in_wake->wait();
+    release->count_down();
+    destroyed->wait();
+    SUCCEED("~TimerFuture ran on the timer thread and returned");
+}
