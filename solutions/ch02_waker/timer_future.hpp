@@ -96,6 +96,7 @@ private:
     }
     // [/book:timer_thread]
 
+    // [book:timer_cancel]
     void cancel() noexcept {
         if (!thread_.joinable()) return;  // never polled, or moved from
         {
@@ -121,6 +122,7 @@ private:
             thread_.join();
         }
     }
+    // [/book:timer_cancel]
 
     Clock::duration duration_;
     std::shared_ptr<State> state_ = std::make_shared<State>();
