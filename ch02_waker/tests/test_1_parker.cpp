@@ -230,57 +230,6 @@ TEST_CASE("unpark wakes a thread that is already parked", "[ch02][parker][race]"
     CHECK(h.finished_within(2000ms));
 }
 
-TEST_CASE("park and unpark ping-pong 3000 times between two threads without losing a wake", "[ch02][parker][race]") {
-    constexpr int rounds = 3000;
-    auto ping = std::make_shared<ch02::Parker>();
-    auto pong = std::make_shared<ch02::Parker>();
-    Helper a([ping, pong](const std::atomic<bool>& stop) {
-        for (int i = 0; i < rounds && !stop; ++i) {
-            ping->unpark();
-            pong->park();
-        }
-    });
-    Helper b([ping, pong](const std::atomic<bool>& stop) {
-        for (int i = 0; i < rounds && !stop; ++i) {
-            ping->park();
-            pong->unpark();
-        }
-    });
-    INFO("one side is stuck in park(): an unpark() was lost (token set without the lock? notify before the set?)");
-    CHECK(a.finished_within(8000ms));
-    CHECK(b.finished_within(2000ms));
-}
-
-TEST_CASE("unparks from 8 threads at once leave one token, not many", "[ch02][parker][race]") {
-    constexpr int threads = 8, unparks_each = 1000;
-    auto parker = std::make_shared<ch02::Parker>();
-    auto start = std::make_shared<ch02_test::Latch>(threads);
-    {
-        std::vector<std::unique_ptr<Helper>> unparkers;
-        for (int t = 0; t < threads; ++t) {
-            unparkers.push_back(std::make_unique<Helper>([parker, start] {
-                start->arrive_and_wait();  // all start together: maximum contention
-                for (int i = 0; i < unparks_each; ++i) parker->unpark();
-            }));
-        }
-        for (auto& u : unparkers) REQUIRE(u->finished_within(5000ms));
-    }
-    auto returned = std::make_shared<std::atomic<int>>(0);
-    Helper h([parker, returned] {
-        parker->park();
-        returned->fetch_add(1);
-        parker->park();
-        returned->fetch_add(1);
-    });
-    INFO("8000 unparks happened before this park: it must return at once");
-    REQUIRE(ch02_test::wait_until([&] { return *returned >= 1; }));
-    std::this_thread::sleep_for(100ms);
-    INFO("the second park() returned: the 8000 unparks were counted, not collapsed into one token");
-    CHECK(*returned == 1);
-    parker->unpark();
-    CHECK(h.finished_within(2000ms));
-}
-
 TEST_CASE("an unpark that lands after park() checked the token, before it sleeps, is not lost",
           "[ch02][parker][race]") {
     core::testing::hang_hint(
@@ -338,4 +287,55 @@ TEST_CASE("unpark() does not touch the parker after the lock is released (park m
          "and the Parker was destroyed: a use after free. Notify while holding the lock "
          "(see book/ch02_waker.md, 'Notify under the lock, or after it?')");
     CHECK_FALSE(window.notified_dead());
+}
+
+TEST_CASE("park and unpark ping-pong 3000 times between two threads without losing a wake", "[ch02][parker][race]") {
+    constexpr int rounds = 3000;
+    auto ping = std::make_shared<ch02::Parker>();
+    auto pong = std::make_shared<ch02::Parker>();
+    Helper a([ping, pong](const std::atomic<bool>& stop) {
+        for (int i = 0; i < rounds && !stop; ++i) {
+            ping->unpark();
+            pong->park();
+        }
+    });
+    Helper b([ping, pong](const std::atomic<bool>& stop) {
+        for (int i = 0; i < rounds && !stop; ++i) {
+            ping->park();
+            pong->unpark();
+        }
+    });
+    INFO("one side is stuck in park(): an unpark() was lost (token set without the lock? notify before the set?)");
+    CHECK(a.finished_within(8000ms));
+    CHECK(b.finished_within(2000ms));
+}
+
+TEST_CASE("unparks from 8 threads at once leave one token, not many", "[ch02][parker][race]") {
+    constexpr int threads = 8, unparks_each = 1000;
+    auto parker = std::make_shared<ch02::Parker>();
+    auto start = std::make_shared<ch02_test::Latch>(threads);
+    {
+        std::vector<std::unique_ptr<Helper>> unparkers;
+        for (int t = 0; t < threads; ++t) {
+            unparkers.push_back(std::make_unique<Helper>([parker, start] {
+                start->arrive_and_wait();  // all start together: maximum contention
+                for (int i = 0; i < unparks_each; ++i) parker->unpark();
+            }));
+        }
+        for (auto& u : unparkers) REQUIRE(u->finished_within(5000ms));
+    }
+    auto returned = std::make_shared<std::atomic<int>>(0);
+    Helper h([parker, returned] {
+        parker->park();
+        returned->fetch_add(1);
+        parker->park();
+        returned->fetch_add(1);
+    });
+    INFO("8000 unparks happened before this park: it must return at once");
+    REQUIRE(ch02_test::wait_until([&] { return *returned >= 1; }));
+    std::this_thread::sleep_for(100ms);
+    INFO("the second park() returned: the 8000 unparks were counted, not collapsed into one token");
+    CHECK(*returned == 1);
+    parker->unpark();
+    CHECK(h.finished_within(2000ms));
 }
