@@ -129,6 +129,47 @@ TEST_CASE("block_on drives TimerFutures awaited one after another in an Async", 
 }
 
 namespace {
+// A waker that polls the timer at once, inside wake(), on the waking thread:
+// what an executor that runs a woken task inline does. The TimerFuture is
+// reached through a raw pointer: if the test fails, the timer's thread is
+// stuck for good, and the TimerFuture is leaked rather than joined.
+class PollsInsideWake : public core::Wake {
+public:
+    void wake() override {
+        const core::Waker none;
+        core::Context cx(none);
+        ready_on_wake.store(timer->poll(cx).is_ready());
+        returned.store(true);
+    }
+    ch02::TimerFuture* timer = nullptr;
+    std::atomic<bool> returned{false};
+    std::atomic<bool> ready_on_wake{false};
+};
+}  // namespace
+
+TEST_CASE("a waker that polls the TimerFuture inside wake() does not deadlock the timer thread", "[ch02][timer][race]") {
+    auto wake = std::make_shared<PollsInsideWake>();
+    auto* timer = new ch02::TimerFuture(1ms);
+    wake->timer = timer;
+    {
+        const core::Waker waker = core::Waker::from(wake);
+        core::Context cx(waker);
+        REQUIRE(timer->poll(cx).is_pending());
+    }
+    bool returned = ch02_test::wait_until([&] { return wake->returned.load(); },
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(2s)));
+    if (!returned) {
+        // The timer thread is stuck inside wake(): leak the timer, never join it.
+        FAIL("the timer thread woke the waker while holding the state's mutex: the wake polled the timer "
+             "at once, and that poll waits for the same mutex (a deadlock). Take the waker out under the "
+             "lock and wake after unlocking");
+    }
+    INFO("a poll from inside wake() must see the timer completed: mark it completed before waking");
+    CHECK(wake->ready_on_wake.load());
+    delete timer;
+}
+
+namespace {
 // A Wake object that owns a TimerFuture: the shape of a task, which is its
 // own waker and owns its future. Its wake() stops inside the call until the
 // test releases it, so the test can let go of every other reference while
@@ -178,45 +219,4 @@ TEST_CASE("a TimerFuture destroyed on its own timer thread (the thread held the 
     release->count_down();
     destroyed->wait();
     SUCCEED("~TimerFuture ran on the timer thread and returned");
-}
-
-namespace {
-// A waker that polls the timer at once, inside wake(), on the waking thread:
-// what an executor that runs a woken task inline does. The TimerFuture is
-// reached through a raw pointer: if the test fails, the timer's thread is
-// stuck for good, and the TimerFuture is leaked rather than joined.
-class PollsInsideWake : public core::Wake {
-public:
-    void wake() override {
-        const core::Waker none;
-        core::Context cx(none);
-        ready_on_wake.store(timer->poll(cx).is_ready());
-        returned.store(true);
-    }
-    ch02::TimerFuture* timer = nullptr;
-    std::atomic<bool> returned{false};
-    std::atomic<bool> ready_on_wake{false};
-};
-}  // namespace
-
-TEST_CASE("a waker that polls the TimerFuture inside wake() does not deadlock the timer thread", "[ch02][timer][race]") {
-    auto wake = std::make_shared<PollsInsideWake>();
-    auto* timer = new ch02::TimerFuture(1ms);
-    wake->timer = timer;
-    {
-        const core::Waker waker = core::Waker::from(wake);
-        core::Context cx(waker);
-        REQUIRE(timer->poll(cx).is_pending());
-    }
-    bool returned = ch02_test::wait_until([&] { return wake->returned.load(); },
-                                          std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(2s)));
-    if (!returned) {
-        // The timer thread is stuck inside wake(): leak the timer, never join it.
-        FAIL("the timer thread woke the waker while holding the state's mutex: the wake polled the timer "
-             "at once, and that poll waits for the same mutex (a deadlock). Take the waker out under the "
-             "lock and wake after unlocking");
-    }
-    INFO("a poll from inside wake() must see the timer completed: mark it completed before waking");
-    CHECK(wake->ready_on_wake.load());
-    delete timer;
 }
