@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/core.hpp"
+#include "core/testing.hpp"
 
 namespace ch02_test {
 
@@ -66,42 +67,12 @@ private:
     std::string message_;
 };
 
-// A latch for the tests' hand-offs, used instead of std::latch: libstdc++ 12
-// builds std::latch (and atomic<T>::wait) on its atomic wait/notify
-// machinery, and under heavy load we saw a waiter stay asleep with the count
-// already at 0 (the GCC 104928 family of lost wakeups). This one spins a
-// little first, so threads released together still start together, then
-// sleeps on a condition variable, whose wake cannot be lost: the last
-// arriver takes the mutex before notifying.
-class Latch {
-public:
-    explicit Latch(int count) : count_(count) {}
-    Latch(const Latch&) = delete;
-    Latch& operator=(const Latch&) = delete;
-
-    void count_down() {
-        if (count_.fetch_sub(1) != 1) return;
-        std::lock_guard lock(mutex_);
-        cv_.notify_all();
-    }
-    void wait() {
-        for (int i = 0; i < 100; ++i) {  // short: a long yield loop can starve others under load
-            if (count_.load() <= 0) return;
-            std::this_thread::yield();
-        }
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [&] { return count_.load() <= 0; });
-    }
-    void arrive_and_wait() {
-        count_down();
-        wait();
-    }
-
-private:
-    std::atomic<int> count_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-};
+// The tests' hand-offs use core::testing::Latch (a mutex and a condition
+// variable), not std::latch: libstdc++ 12 builds std::latch on its atomic
+// wait machinery, which has lost-wakeup bugs. It does not spin or yield
+// either: on a loaded machine a yield can hand the core away for a whole time
+// slice, and a thousand rounds of that look like a hang.
+using Latch = core::testing::Latch;
 
 // Wakes `waker` on a test's helper thread. An exception there (a stub's
 // core::todo in unpark) would end the whole program, so it is swallowed: the

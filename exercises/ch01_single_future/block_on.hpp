@@ -22,9 +22,9 @@ namespace ch01 {
 
 template <core::Future F>
 core::OutputOf<F> block_on([[maybe_unused]] F future) {
-    core::todo("block_on in exercises/ch01_single_future/block_on.hpp: "
-               "make a Context from core::Waker::noop() and poll the future in a loop "
-               "until it is Ready; return result.take()");
+    core::todo("ch01::block_on: poll the future on this thread until it is Ready and return its output "
+               "(void for a void future); after Pending, poll again at once, since the no-op waker will "
+               "tell nobody; see book/ch01_single_future.md#the-executor-block_on");
 }
 
 }  // namespace ch01

@@ -25,19 +25,19 @@ class Countdown {
 public:
     using Output = int;
 
-    // TODO: remember n (you need it twice: the count still to go, and the
-    // value to return), and reject n < 0 with std::invalid_argument.
+    // TODO: what must the machine remember to answer its n + 1 polls, and
+    // what does it do with an n that makes no sense?
     explicit Countdown([[maybe_unused]] int n) {}
 
     core::Poll<int> poll([[maybe_unused]] core::Context& cx) {
-        core::todo("Countdown::poll in exercises/ch01_single_future/countdown.hpp: "
-                   "while the count is > 0, count down, wake cx.waker() and return Pending; "
-                   "then return Ready(n); a poll after Ready throws std::logic_error");
+        core::todo("ch01::Countdown::poll: Pending to the first n polls, each time after arranging to be "
+                   "polled again; then Ready(n); a poll after Ready is the caller's bug (std::logic_error); "
+                   "see book/ch01_single_future.md#a-future-is-a-state-machine");
     }
 
 private:
-    // TODO: the state of the machine, e.g.
-    //   enum class State { counting, done };  State state_;  int start_, remaining_;
+    // TODO: the state of the machine. Which states are there, and which
+    // numbers does each need?
 };
 
 static_assert(core::Future<Countdown>);

@@ -39,19 +39,19 @@ public:
     Join(A a, B b) : a_(std::move(a)), b_(std::move(b)) {}
 
     core::Poll<Output> poll([[maybe_unused]] core::Context& cx) {
-        core::todo("Join::poll in exercises/ch01_single_future/join.hpp: "
-                   "poll each side that has not finished yet and keep its output in a "
-                   "std::optional; Ready(pair) once both are set, Pending otherwise");
+        core::todo("ch01::Join::poll: poll every side that has not finished, with this Context; never poll a "
+                   "finished side again; Ready with both outputs once both are done; a poll after Ready is "
+                   "std::logic_error; see book/ch01_single_future.md#two-futures-in-one-join");
     }
 
 private:
-    // TODO: a helper that polls one side and stores its output (use
-    // `if constexpr (std::is_void_v<core::OutputOf<F>>)` for void sides).
+    // TODO: where does a side's output wait while the other side is still
+    // Pending? And what does a void side contribute?
 
     A a_;
     B b_;
-    // TODO: std::optional<JoinValue<A>> a_out_; std::optional<JoinValue<B>> b_out_;
-    //       and a flag to reject a poll after Ready.
+    // TODO: the state a join keeps between polls (how does it know a side
+    // finished, and that it finished itself?).
 };
 
 template <core::Future A, core::Future B>

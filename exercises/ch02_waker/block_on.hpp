@@ -28,17 +28,17 @@
 namespace ch02 {
 
 namespace detail {
-// TODO: a thread_local flag "this thread is inside block_on", and a guard
-// class that throws std::logic_error (say it would deadlock) when the flag is
-// already set, sets it otherwise, and clears it in its destructor, so an
-// exception leaving the future does not leave the flag stuck.
+// TODO: how does block_on know that this thread is already inside a
+// block_on, and what makes sure it forgets it on every way out (an exception
+// from the future included)? core/scope_exit.hpp may help.
 }  // namespace detail
 
 template <core::Future F>
 core::OutputOf<F> block_on([[maybe_unused]] F future) {
-    core::todo("block_on in exercises/ch02_waker/block_on.hpp: make a shared Parker and a "
-               "core::Waker from a SimpleWaker on it; loop { poll; Ready -> return result.take(); "
-               "Pending -> parker->park(); }; throw std::logic_error when nested");
+    core::todo("ch02::block_on: poll the future on this thread and return its output; between polls sleep "
+               "until a wake (never lose one, never poll without one); a call nested inside a future this "
+               "thread is polling throws std::logic_error (it would deadlock); see "
+               "book/ch02_waker.md#block_on");
 }
 
 }  // namespace ch02

@@ -10,12 +10,13 @@
 // - A park() may never return "for no reason": condition-variable spurious
 //   wake-ups are absorbed by the loop around the wait.
 //
-// Rust counterpart: std::thread::park / Thread::unpark (and the parking crate's
-// Parker / Unparker, which futures' block_on uses).
+// Rust counterpart: std::thread::park / Thread::unpark (futures' block_on
+// parks with these), or the parking crate's Parker / Unparker (futures-lite's
+// block_on).
 //
 // Why not std::binary_semaphore? Its release() on a semaphore that is already
-// 1 is undefined behaviour (two wakes before a park would be a bug), and the
-// libstdc++ 12 implementation has lost-wakeup bugs. The book has the details.
+// 1 breaks a precondition (two wakes before a park would be a bug), and
+// libstdc++'s implementation has reported lost wakeups. The book has the details.
 #pragma once
 
 #include <condition_variable>
@@ -28,18 +29,20 @@ namespace ch02 {
 class Parker {
 public:
     void park() {
-        core::todo("Parker::park in exercises/ch02_waker/parker.hpp: "
-                   "lock a std::mutex, wait on a std::condition_variable until the token is there, "
-                   "then consume it (token_ = false)");
+        core::todo("ch02::Parker::park: block until a token is there, then consume it; return at once if an "
+                   "unpark came first; never return on a spurious wake-up; see "
+                   "book/ch02_waker.md#the-parkers-contract");
     }
 
     void unpark() {
-        core::todo("Parker::unpark in exercises/ch02_waker/parker.hpp: "
-                   "under the lock set the token (a bool: many unparks make one token) and notify_one()");
+        core::todo("ch02::Parker::unpark: make one token available (many unparks make one token) and wake a "
+                   "parked thread, without ever losing the unpark or touching a parker that may be gone; see "
+                   "book/ch02_waker.md#the-parkers-contract and #notify-under-the-lock-or-after-it");
     }
 
 private:
-    // TODO: std::mutex mutex_;  std::condition_variable cv_;  bool token_ = false;
+    // TODO: what does a token need to be guarded by, and what does a thread
+    // sleep on until it arrives?
 };
 
 }  // namespace ch02

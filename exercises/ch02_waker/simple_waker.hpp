@@ -29,16 +29,17 @@ public:
     // rather than in wake(), which may run on a timer thread where an
     // exception would end the whole program.
     explicit SimpleWaker([[maybe_unused]] std::shared_ptr<Parker> parker) {
-        core::todo("SimpleWaker in exercises/ch02_waker/simple_waker.hpp: "
-                   "keep the std::shared_ptr<Parker> in a member; wake() calls parker_->unpark()");
+        core::todo("ch02::SimpleWaker: keep the parker so that a waker copy that outlives block_on can still "
+                   "wake it safely; see book/ch02_waker.md#the-waker-and-why-it-holds-the-parker-by-shared_ptr");
     }
 
     void wake() override {
-        core::todo("SimpleWaker::wake in exercises/ch02_waker/simple_waker.hpp: call parker_->unpark()");
+        core::todo("ch02::SimpleWaker::wake: unpark the parker of the thread in block_on, from any thread, any "
+                   "number of times; see book/ch02_waker.md#the-waker-and-why-it-holds-the-parker-by-shared_ptr");
     }
 
 private:
-    // TODO: std::shared_ptr<Parker> parker_;  (shared: the waker may outlive block_on)
+    // TODO: how is the parker held, if the waker may outlive block_on?
 };
 
 }  // namespace ch02

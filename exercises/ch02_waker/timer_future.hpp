@@ -11,7 +11,11 @@
 //   time; waking a stale waker would wake the wrong one, or nobody.)
 // - Destroying a TimerFuture that has not fired cancels it: its thread is
 //   told to stop, joined, and wakes nobody. The destructor does not wait for
-//   the deadline.
+//   the deadline. It may run on the timer's own thread (when that thread's
+//   waker copy was the last owner of the TimerFuture's owner): then the thread
+//   is detached, not joined, since a thread cannot join itself.
+// - wake() must not throw: an exception escaping it on the timer's thread
+//   ends the program (std::terminate), as from any thread's function.
 // - A TimerFuture may be moved (its state is on the heap) but not copied.
 //
 // The shortcut: one thread per timer. That is fine for a handful of timers and
@@ -48,9 +52,9 @@ public:
     ~TimerFuture() { cancel(); }
 
     core::Poll<void> poll([[maybe_unused]] core::Context& cx) {
-        core::todo("TimerFuture::poll in exercises/ch02_waker/timer_future.hpp: "
-                   "under state_->mutex return Ready if completed, else store cx.waker() unless "
-                   "will_wake says it is the same; on the first poll start thread_ = std::thread(run, ...)");
+        core::todo("ch02::TimerFuture::poll: Ready once the duration has passed since the first poll; until "
+                   "then Pending, with the waker of the latest poll stored for the timer's thread, which the "
+                   "first poll starts; see book/ch02_waker.md#timerfuture-a-future-completed-by-a-thread");
     }
 
 private:
@@ -64,13 +68,14 @@ private:
         core::Waker waker;  // the waker of the latest poll
     };
 
-    // TODO: the timer thread's body. Wait on state->cv until the deadline (or
-    // until cancelled: then return), set completed, take the waker out under
-    // the lock, and wake it after unlocking.
+    // TODO: the timer thread's body. What may end its sleep early, what must
+    // it change before anyone is woken, and where may it not be standing when
+    // it calls wake()?
     static void run([[maybe_unused]] std::shared_ptr<State> state, [[maybe_unused]] Clock::time_point deadline) {}
 
-    // TODO: if the thread runs, set cancelled under the lock, notify the cv and
-    // join the thread, so a dropped timer wakes nobody and nobody waits long.
+    // TODO: called by the destructor. A dropped timer wakes nobody, its
+    // destructor does not wait for the deadline, and it may run on the timer's
+    // own thread (book: "The destructor may run on the timer's own thread").
     void cancel() noexcept {}
 
     [[maybe_unused]] Clock::duration duration_;  // read by the poll you write

@@ -35,6 +35,7 @@
 #include <utility>
 
 #include "core/future.hpp"
+#include "core/scope_exit.hpp"
 
 namespace core {
 
@@ -206,10 +207,7 @@ public:
         if (handle_.done()) throw std::logic_error("core::Async polled again after it completed");
         auto& promise = handle_.promise();
         promise.cx = &cx;
-        struct ClearContext {  // the Context dies with this poll
-            detail::PromiseBase& p;
-            ~ClearContext() { p.cx = nullptr; }
-        } clear{promise};
+        ScopeExit clear_context([&promise]() noexcept { promise.cx = nullptr; });  // the Context dies with this poll
 
         if (promise.pending.poll) {
             if (!promise.pending.poll(promise.pending.awaiter, cx)) return Poll<T>::pending();

@@ -7,6 +7,7 @@
 #include "core/async.hpp"
 #include "core/future.hpp"
 #include "core/poll.hpp"
+#include "core/scope_exit.hpp"
 #include "core/sleep.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"

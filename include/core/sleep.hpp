@@ -13,6 +13,18 @@
 // - Dropping a Sleep before it fires cancels it: the heap only holds a weak
 //   reference, so the waker (and whatever task it keeps alive) is freed at
 //   once, not at the deadline.
+// - Exit: the timer is never destroyed. It is created by the first sleep
+//   and lives until the process ends; its thread is detached and simply
+//   stops existing when the process does (exit does not wait for it). So a
+//   Sleep may be created, polled and fire at any time, also after main
+//   returns: from the destructor of an executor at namespace scope, or from an
+//   atexit handler. A sleep still pending when the process ends never fires.
+// - A wake() that throws on the timer thread is reported on stderr and
+//   dropped: one bad waker does not take down every sleep in the process.
+//   (A waker should not throw; this only keeps the damage local.)
+// - If registering a sleep throws (the timer's heap cannot grow), the
+//   exception leaves that poll and the Sleep is as if never polled: the next
+//   poll registers again.
 //
 // Rust counterpart: tokio::time::sleep / sleep_until (tokio drives timers
 // from its runtime; we use a thread so the timer works under any executor,
@@ -21,6 +33,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,42 +60,48 @@ class TimerThread {
 public:
     using Clock = std::chrono::steady_clock;
 
+    // The process's one timer, created on first use and deliberately never
+    // destroyed. A function-local `static TimerThread` would be destroyed at
+    // exit before every static object constructed earlier than it (an
+    // executor at namespace scope, say), and a worker polling a Sleep during
+    // exit would then use a dead timer. An object that is never destroyed
+    // cannot be used after its destruction; the operating system takes the
+    // memory and the thread back when the process ends.
     static TimerThread& instance() {
-        static TimerThread timers;  // started on first use, joined at exit
-        return timers;
+        static TimerThread* const timers = new TimerThread();
+        return *timers;
     }
 
     void add(Clock::time_point deadline, const std::shared_ptr<TimerSlot>& slot) {
         bool earliest;
         {
             std::lock_guard lock(mutex_);
-            if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
             heap_.push(Entry{deadline, slot});
             earliest = heap_.top().slot.lock() == slot;
         }
-        // Only a new earliest deadline changes how long the thread sleeps.
+        // Notify after unlocking: the timer is immortal, so its condition
+        // variable outlives any notify. Only a new earliest deadline changes
+        // how long the thread sleeps.
         if (earliest) cv_.notify_one();
     }
 
-    ~TimerThread() {
-        {
-            std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        cv_.notify_one();
-        if (thread_.joinable()) thread_.join();
-    }
+    TimerThread(const TimerThread&) = delete;
+    TimerThread& operator=(const TimerThread&) = delete;
 
 private:
+    // Detached: nobody ever joins it, and nothing it touches is destroyed.
+    TimerThread() { std::thread([this] { run(); }).detach(); }
+    ~TimerThread() = delete;  // never destroyed, see instance()
+
     struct Entry {
         Clock::time_point deadline;
         std::weak_ptr<TimerSlot> slot;
         bool operator>(const Entry& o) const { return deadline > o.deadline; }
     };
 
-    void run() {
+    [[noreturn]] void run() {
         std::unique_lock lock(mutex_);
-        while (!stopping_) {
+        for (;;) {
             if (heap_.empty()) {
                 cv_.wait(lock);
                 continue;
@@ -102,25 +122,33 @@ private:
             // executor code, which may start a new sleep.
             lock.unlock();
             for (auto& slot : due) fire(*slot);
+            due.clear();  // drop the slots (and any task they keep) unlocked too
             lock.lock();
         }
     }
 
-    static void fire(TimerSlot& slot) {
+    static void fire(TimerSlot& slot) noexcept {
         Waker waker;
         {
             std::lock_guard lock(slot.mutex);
             slot.fired = true;
             waker = std::move(slot.waker);
         }
-        waker.wake();
+        // An exception escaping here would end the process (a thread's
+        // function may not throw) and with it every other sleep: contain it.
+        try {
+            waker.wake();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "core::sleep: a waker threw from wake() on the timer thread (ignored): %s\n",
+                         e.what());
+        } catch (...) {
+            std::fprintf(stderr, "core::sleep: a waker threw from wake() on the timer thread (ignored)\n");
+        }
     }
 
     std::mutex mutex_;
     std::condition_variable cv_;
     std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap_;
-    bool stopping_ = false;
-    std::thread thread_;
 };
 
 }  // namespace detail
@@ -141,9 +169,13 @@ public:
         if (!slot_) {  // first poll: start the clock and register
             if (!deadline_) deadline_ = Clock::now() + duration_;
             if (*deadline_ <= Clock::now()) return Poll<void>::ready();
-            slot_ = std::make_shared<detail::TimerSlot>();
-            slot_->waker = cx.waker();
-            detail::TimerThread::instance().add(*deadline_, slot_);
+            auto slot = std::make_shared<detail::TimerSlot>();
+            slot->waker = cx.waker();
+            // Keep the slot only once it is registered: if add() throws, this
+            // Sleep stays unregistered and the next poll tries again (kept
+            // first, the slot would make every later poll Pending forever).
+            detail::TimerThread::instance().add(*deadline_, slot);
+            slot_ = std::move(slot);
             return Poll<void>::pending();
         }
         std::lock_guard lock(slot_->mutex);

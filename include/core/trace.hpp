@@ -40,6 +40,7 @@
 
 #include "core/future.hpp"
 #include "core/poll.hpp"
+#include "core/scope_exit.hpp"
 #include "core/waker.hpp"
 
 namespace core::trace {
@@ -258,9 +259,18 @@ public:
         // Reuse the wrapper while the executor's waker is the same, so the
         // inner future's will_wake() checks keep working; a new executor
         // waker gets a new wrapper (the old one may still be in use elsewhere).
-        if (!wake_ || !wake_->inner().will_wake(cx.waker()))
-            wake_ = std::make_shared<detail::TracedWake>(cx.waker(), target_);
-        Waker waker = Waker::from(wake_);
+        // Held weakly: the wrapper holds the executor's waker, which usually
+        // owns the task that owns this future, so a strong reference here
+        // would be a cycle (task -> future -> wrapper -> waker -> task) and an
+        // abandoned task would never be freed. If nobody kept the wrapper (the
+        // inner future stored no waker), there is no will_wake to keep
+        // working, and a new one is as good.
+        auto wake = wake_.lock();
+        if (!wake || !wake->inner().will_wake(cx.waker())) {
+            wake = std::make_shared<detail::TracedWake>(cx.waker(), target_);
+            wake_ = wake;
+        }
+        Waker waker = Waker::from(std::move(wake));
         Context inner_cx(waker);
 
         int tid = trace::thread_id();
@@ -268,25 +278,18 @@ public:
         ++polls_;
         auto t0 = Clock::now();
         const char* result = "threw";
-        struct Span {  // records the poll on every way out, exceptions included
-            Traced& self;
-            Clock::time_point t0;
-            int tid;
-            const char*& result;
-            ~Span() {
-                auto& rec = trace::detail::Recorder::instance();
-                double dur = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
-                int woken_by = self.target_->last_waker_tid.load(std::memory_order_relaxed);
-                std::string args = R"({"future":")" + trace::detail::escape(self.target_->name) + " #" +
-                                   std::to_string(self.target_->id) + R"(","poll":)" +
-                                   std::to_string(self.polls_) + R"(,"result":")" + result + "\"" +
-                                   (woken_by ? R"(,"woken_by_tid":)" + std::to_string(woken_by) : "") + "}";
-                double ts = rec.since_start_us(t0);
-                rec.record({'X', self.target_->name, ts, dur, tid, args});
-                if (std::string_view(result) != "pending")
-                    rec.record({'i', "done " + self.target_->name, ts + dur, 0, tid, args});
-            }
-        } span{*this, t0, tid, result};
+        ScopeExit record_span([&]() noexcept {  // on every way out, exceptions included
+            double dur = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+            int woken_by = target_->last_waker_tid.load(std::memory_order_relaxed);
+            std::string args = R"({"future":")" + trace::detail::escape(target_->name) + " #" +
+                               std::to_string(target_->id) + R"(","poll":)" + std::to_string(polls_) +
+                               R"(,"result":")" + result + "\"" +
+                               (woken_by ? R"(,"woken_by_tid":)" + std::to_string(woken_by) : "") + "}";
+            double ts = rec.since_start_us(t0);
+            rec.record({'X', target_->name, ts, dur, tid, args});
+            if (std::string_view(result) != "pending")
+                rec.record({'i', "done " + target_->name, ts + dur, 0, tid, args});
+        });
         Poll<Output> p = inner_.poll(inner_cx);
         result = p.is_ready() ? "ready" : "pending";
         return p;
@@ -296,7 +299,7 @@ private:
     using Clock = trace::Clock;
     F inner_;
     std::shared_ptr<detail::TraceTarget> target_;
-    std::shared_ptr<detail::TracedWake> wake_;
+    std::weak_ptr<detail::TracedWake> wake_;  // weak: see poll()
     int polls_ = 0;
 };
 

@@ -26,10 +26,12 @@
 
 namespace ch01 {
 
+// [book:join_value]
 // What a side contributes to the pair: its Output, or std::monostate for void
 // (a std::pair cannot hold void).
 template <core::Future F>
 using JoinValue = std::conditional_t<std::is_void_v<core::OutputOf<F>>, std::monostate, core::OutputOf<F>>;
+// [/book:join_value]
 
 // [book:join]
 template <core::Future A, core::Future B>

@@ -24,6 +24,7 @@
 #include "ch02_waker/parker.hpp"
 #include "ch02_waker/simple_waker.hpp"
 #include "core/core.hpp"
+#include "core/scope_exit.hpp"
 
 namespace ch02 {
 
@@ -31,30 +32,21 @@ namespace detail {
 // True while this thread is inside block_on. thread_local: block_on on two
 // different threads is fine, only nesting on one thread is a bug.
 inline thread_local bool in_block_on = false;
-
-// Sets the flag for one block_on call and clears it on every way out,
-// exceptions included, so the next block_on on this thread works.
-class BlockOnGuard {
-public:
-    BlockOnGuard() {
-        if (in_block_on)
-            throw std::logic_error(
-                "ch02::block_on called from inside a future that ch02::block_on is already polling "
-                "on this thread: the inner call would park the thread, and the outer future could "
-                "never be polled again to make the progress the inner one waits for (a deadlock). "
-                "co_await the future instead of blocking on it.");
-        in_block_on = true;
-    }
-    ~BlockOnGuard() { in_block_on = false; }
-    BlockOnGuard(const BlockOnGuard&) = delete;
-    BlockOnGuard& operator=(const BlockOnGuard&) = delete;
-};
 }  // namespace detail
 
 // [book:block_on]
 template <core::Future F>
 core::OutputOf<F> block_on(F future) {
-    detail::BlockOnGuard guard;  // throws if we are already inside block_on
+    if (detail::in_block_on)
+        throw std::logic_error(
+            "ch02::block_on called from inside a future that ch02::block_on is already polling "
+            "on this thread: the inner call would park the thread, and the outer future could "
+            "never be polled again to make the progress the inner one waits for (a deadlock). "
+            "co_await the future instead of blocking on it.");
+    detail::in_block_on = true;
+    // Cleared on every way out, exceptions included, so the next block_on on
+    // this thread works.
+    core::ScopeExit leave([]() noexcept { detail::in_block_on = false; });
 
     // A fresh parker per call, shared with the waker: a copy of the waker may
     // outlive this call, and a stale token from an earlier call cannot leak

@@ -10,12 +10,13 @@
 // - A park() may never return "for no reason": condition-variable spurious
 //   wake-ups are absorbed by the loop around the wait.
 //
-// Rust counterpart: std::thread::park / Thread::unpark (and the parking crate's
-// Parker / Unparker, which futures' block_on uses).
+// Rust counterpart: std::thread::park / Thread::unpark (futures' block_on
+// parks with these), or the parking crate's Parker / Unparker (futures-lite's
+// block_on).
 //
 // Why not std::binary_semaphore? Its release() on a semaphore that is already
-// 1 is undefined behaviour (two wakes before a park would be a bug), and the
-// libstdc++ 12 implementation has lost-wakeup bugs. The book has the details.
+// 1 breaks a precondition (two wakes before a park would be a bug), and
+// libstdc++'s implementation has reported lost wakeups. The book has the details.
 #pragma once
 
 #include <condition_variable>

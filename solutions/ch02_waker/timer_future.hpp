@@ -11,7 +11,11 @@
 //   time; waking a stale waker would wake the wrong one, or nobody.)
 // - Destroying a TimerFuture that has not fired cancels it: its thread is
 //   told to stop, joined, and wakes nobody. The destructor does not wait for
-//   the deadline.
+//   the deadline. It may run on the timer's own thread (when that thread's
+//   waker copy was the last owner of the TimerFuture's owner): then the thread
+//   is detached, not joined, since a thread cannot join itself.
+// - wake() must not throw: an exception escaping it on the timer's thread
+//   ends the program (std::terminate), as from any thread's function.
 // - A TimerFuture may be moved (its state is on the heap) but not copied.
 //
 // The shortcut: one thread per timer. That is fine for a handful of timers and
@@ -92,15 +96,33 @@ private:
     }
     // [/book:timer_thread]
 
+    // [book:timer_cancel]
     void cancel() noexcept {
         if (!thread_.joinable()) return;  // never polled, or moved from
         {
             std::lock_guard lock(state_->mutex);
             state_->cancelled = true;
         }
+        // Notify after unlocking is safe here: state_ keeps the condition
+        // variable alive through the call (and the thread holds its own share).
         state_->cv.notify_one();
-        thread_.join();
+        // Who runs this destructor? Usually the future's owner, and we join:
+        // the thread is gone when the destructor returns. But the timer
+        // thread's waker copy may be the last owner of whatever owns this
+        // TimerFuture (a task nobody else holds any more): dropping it after
+        // wake() destroys us *on the timer thread*, and a thread joining
+        // itself throws (std::terminate, from a noexcept destructor). There
+        // it detaches instead: the thread owns everything it still touches
+        // (its own share of State), and it is about to return.
+        // (No design keeps the thread from holding the last reference: it must
+        // own a waker copy while it calls wake(), and any copy may be the last.)
+        if (thread_.get_id() == std::this_thread::get_id()) {
+            thread_.detach();
+        } else {
+            thread_.join();
+        }
     }
+    // [/book:timer_cancel]
 
     Clock::duration duration_;
     std::shared_ptr<State> state_ = std::make_shared<State>();

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -324,4 +325,40 @@ TEST_CASE("nothing is recorded while tracing is off", "[core][trace]") {
     auto f = core::traced("quiet", add_after_yields(2, 3));
     CHECK(drive(f) == 5);
     CHECK(core::trace::event_count() == before);
+}
+
+namespace {
+// Pending forever, and keeps no waker: a future whose wake would come from
+// something that was abandoned.
+class NeverReady {
+public:
+    using Output = void;
+    core::Poll<void> poll(core::Context&) { return core::Poll<void>::pending(); }
+};
+
+// The shape of a task: it is its own waker, and owns its (traced) future.
+class TaskShape : public core::Wake {
+public:
+    void wake() override {}
+    std::optional<core::Traced<NeverReady>> future;
+};
+}  // namespace
+
+TEST_CASE("a traced future keeps no strong reference to its task's waker: an abandoned traced task is freed",
+          "[core][trace]") {
+    core::trace::start();
+    std::weak_ptr<TaskShape> watch;
+    {
+        auto task = std::make_shared<TaskShape>();
+        watch = task;
+        task->future.emplace(core::traced("abandoned", NeverReady{}));
+        const core::Waker waker = core::Waker::from(task);
+        core::Context cx(waker);
+        REQUIRE(task->future->poll(cx).is_pending());
+    }
+    core::trace::stop();
+    INFO("the task (its own waker) is still alive with nobody holding it: the Traced wrapper keeps a strong "
+         "reference to the waker it wraps, a cycle task -> future -> wrapper -> waker -> task");
+    CHECK(watch.expired());
+    if (auto leaked = watch.lock()) leaked->future.reset();  // break the cycle, so the leak is not reported twice
 }

@@ -7,21 +7,24 @@
 #include <stdexcept>
 #include <string>
 
-#include "ch01_single_future/executor.hpp"
+#include "ch01_single_future/block_on.hpp"
+#include "ch01_single_future/countdown.hpp"
+#include "ch01_single_future/join.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"
 #include "probes.hpp"
 
 using ch01_test::Counted;
 using ch01_test::Ready;
+using core::testing::CountingFuture;
 
-TEST_CASE("block_on returns the value of a future that is ready at once", "[ch01][block_on]") {
+TEST_CASE("block_on returns the value of a future that is ready at once", "[ch01][block-on]") {
     std::string word = "ready-" + std::to_string(std::rand() % 1000);
     std::string got = ch01::block_on(Ready<std::string>(word));
     CHECK(got == word);
 }
 
-TEST_CASE("block_on moves a move-only value out of the future", "[ch01][block_on]") {
+TEST_CASE("block_on moves a move-only value out of the future", "[ch01][block-on]") {
     auto p = std::make_unique<int>(41);
     int* address = p.get();
     std::unique_ptr<int> got = ch01::block_on(Ready<std::unique_ptr<int>>(std::move(p)));
@@ -31,7 +34,7 @@ TEST_CASE("block_on moves a move-only value out of the future", "[ch01][block_on
     CHECK(*got == 41);
 }
 
-TEST_CASE("block_on of a void future returns once the future is ready", "[ch01][block_on]") {
+TEST_CASE("block_on of a void future returns once the future is ready", "[ch01][block-on]") {
     core::testing::hang_hint("block_on must return as soon as poll() says Ready");
     core::testing::CountingFuture future(3);
     auto stats = future.stats();
@@ -41,7 +44,7 @@ TEST_CASE("block_on of a void future returns once the future is ready", "[ch01][
     CHECK(stats->completions == 1);
 }
 
-TEST_CASE("block_on keeps polling a future that never wakes it (it busy-polls)", "[ch01][block_on]") {
+TEST_CASE("block_on keeps polling a future that never wakes it (it busy-polls)", "[ch01][block-on]") {
     core::testing::hang_hint("chapter 1's block_on polls again at once after Pending; it must not wait for a wake");
     // wake_self = false: this future never wakes its waker. Chapter 1's
     // block_on does not care: it asks again and again anyway.
@@ -52,7 +55,7 @@ TEST_CASE("block_on keeps polling a future that never wakes it (it busy-polls)",
     CHECK(stats->overlaps == 0);
 }
 
-TEST_CASE("an exception thrown by poll leaves through block_on", "[ch01][block_on]") {
+TEST_CASE("an exception thrown by poll leaves through block_on", "[ch01][block-on]") {
     core::testing::hang_hint("an exception from poll() must leave block_on, not be swallowed and retried");
     try {
         ch01::block_on(ch01_test::ThrowsAfter(2, "poll failed on purpose"));
@@ -62,7 +65,7 @@ TEST_CASE("an exception thrown by poll leaves through block_on", "[ch01][block_o
     }
 }
 
-TEST_CASE("block_on spins through a core::sleep_for until the timer fires", "[ch01][block_on][race]") {
+TEST_CASE("block_on spins through a core::sleep_for until the timer fires", "[ch01][block-on][race]") {
     core::testing::hang_hint("block_on must keep polling core::sleep_for until it is Ready");
     using namespace std::chrono_literals;
     // A busy loop polls a 50 ms sleep thousands of times. But if this thread
@@ -85,4 +88,25 @@ TEST_CASE("block_on spins through a core::sleep_for until the timer fires", "[ch
     INFO("a busy loop polls a 50 ms sleep many times (run make demo-ch01 to see how many); "
          "in " << rounds << " rounds it never polled more than twice");
     CHECK(polls_seen > 2);
+}
+
+TEST_CASE("block_on(Countdown(n)) returns n after exactly n + 1 polls", "[ch01][block-on]") {
+    core::testing::hang_hint("Countdown must reach Ready after n Pending polls; block_on must return on Ready");
+    for (int n : {0, 1, 5, 100}) {
+        CAPTURE(n);
+        auto polls = std::make_shared<int>(0);
+        int value = ch01::block_on(ch01_test::Counted(ch01::Countdown(n), polls));
+        CHECK(value == n);
+        CHECK(*polls == n + 1);
+    }
+}
+
+TEST_CASE("join under block_on gives both outputs, std::monostate for a void side", "[ch01][block-on]") {
+    core::testing::hang_hint("join must become Ready once both sides are; block_on must return then");
+    CountingFuture a(4);
+    auto sa = a.stats();
+    auto [left, right] = ch01::block_on(ch01::join(std::move(a), ch01_test::Ready<std::string>("right")));
+    CHECK(left == std::monostate{});
+    CHECK(right == "right");
+    CHECK(sa->polls == 5);
 }

@@ -4,7 +4,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "ch01_single_future/executor.hpp"
+#include "ch01_single_future/countdown.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"
 #include "probes.hpp"
@@ -65,13 +65,3 @@ TEST_CASE("polling a Countdown after it returned Ready is a clear error", "[ch01
     CHECK_THROWS_AS(ch01::Countdown(-1), std::invalid_argument);
 }
 
-TEST_CASE("block_on(Countdown(n)) returns n after exactly n + 1 polls", "[ch01][countdown][block_on]") {
-    core::testing::hang_hint("Countdown must reach Ready after n Pending polls; block_on must return on Ready");
-    for (int n : {0, 1, 5, 100}) {
-        CAPTURE(n);
-        auto polls = std::make_shared<int>(0);
-        int value = ch01::block_on(ch01_test::Counted(ch01::Countdown(n), polls));
-        CHECK(value == n);
-        CHECK(*polls == n + 1);
-    }
-}

@@ -1,12 +1,14 @@
 // Chapter 2: TimerFuture, a future completed by a thread.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <thread>
 
-#include "ch02_waker/executor.hpp"
+#include "ch02_waker/block_on.hpp"
+#include "ch02_waker/timer_future.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"
 #include "probes.hpp"
@@ -54,7 +56,7 @@ TEST_CASE("a TimerFuture starts its clock at the first poll, not when it is made
     CHECK(timer.poll(cx).is_ready());
 }
 
-TEST_CASE("a TimerFuture wakes only the latest waker when the waker changes between polls", "[ch02][timer][waker][race]") {
+TEST_CASE("a TimerFuture wakes only the latest waker when the waker changes between polls", "[ch02][timer][race]") {
     CountingWaker first, second;
     std::optional<ch02::TimerFuture> timer;
     timer.emplace(40ms);
@@ -107,7 +109,7 @@ core::Async<int> three_timers(int ms) {
 }
 }  // namespace
 
-TEST_CASE("block_on drives TimerFutures awaited one after another in an Async", "[ch02][timer][block_on][race]") {
+TEST_CASE("block_on drives TimerFutures awaited one after another in an Async", "[ch02][timer][race]") {
     core::testing::hang_hint("each TimerFuture must wake the waker of its latest poll");
     ch02::block_on(ch02::TimerFuture(1ms));  // warm-up: one-off costs are not spinning
     auto polls = std::make_shared<std::atomic<int>>(0);
@@ -124,4 +126,97 @@ TEST_CASE("block_on drives TimerFutures awaited one after another in an Async", 
     INFO("CPU time " << ms(cpu).count() << " ms of " << ms(wall).count()
                      << " ms: block_on spun instead of parking");
     CHECK(cpu * 3 < wall);
+}
+
+namespace {
+// A waker that polls the timer at once, inside wake(), on the waking thread:
+// what an executor that runs a woken task inline does. The TimerFuture is
+// reached through a raw pointer: if the test fails, the timer's thread is
+// stuck for good, and the TimerFuture is leaked rather than joined.
+class PollsInsideWake : public core::Wake {
+public:
+    void wake() override {
+        const core::Waker none;
+        core::Context cx(none);
+        ready_on_wake.store(timer->poll(cx).is_ready());
+        returned.store(true);
+    }
+    ch02::TimerFuture* timer = nullptr;
+    std::atomic<bool> returned{false};
+    std::atomic<bool> ready_on_wake{false};
+};
+}  // namespace
+
+TEST_CASE("a waker that polls the TimerFuture inside wake() does not deadlock the timer thread", "[ch02][timer][race]") {
+    auto wake = std::make_shared<PollsInsideWake>();
+    auto* timer = new ch02::TimerFuture(1ms);
+    wake->timer = timer;
+    {
+        const core::Waker waker = core::Waker::from(wake);
+        core::Context cx(waker);
+        REQUIRE(timer->poll(cx).is_pending());
+    }
+    bool returned = ch02_test::wait_until([&] { return wake->returned.load(); },
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(2s)));
+    if (!returned) {
+        // The timer thread is stuck inside wake(): leak the timer, never join it.
+        FAIL("the timer thread woke the waker while holding the state's mutex: the wake polled the timer "
+             "at once, and that poll waits for the same mutex (a deadlock). Take the waker out under the "
+             "lock and wake after unlocking");
+    }
+    INFO("a poll from inside wake() must see the timer completed: mark it completed before waking");
+    CHECK(wake->ready_on_wake.load());
+    delete timer;
+}
+
+namespace {
+// A Wake object that owns a TimerFuture: the shape of a task, which is its
+// own waker and owns its future. Its wake() stops inside the call until the
+// test releases it, so the test can let go of every other reference while
+// the timer's thread holds its waker copy: when that copy is dropped, the
+// timer's own thread destroys the TimerFuture.
+class TimerOwner : public core::Wake {
+public:
+    TimerOwner(std::shared_ptr<ch02_test::Latch> in_wake, std::shared_ptr<ch02_test::Latch> release,
+               std::shared_ptr<ch02_test::Latch> destroyed)
+        : in_wake_(std::move(in_wake)), release_(std::move(release)), destroyed_(std::move(destroyed)) {}
+    ~TimerOwner() override {
+        timer.reset();  // runs ~TimerFuture on whichever thread dropped the last waker
+        destroyed_->count_down();
+    }
+    void wake() override {
+        in_wake_->count_down();
+        release_->wait();
+    }
+    std::optional<ch02::TimerFuture> timer;
+
+private:
+    std::shared_ptr<ch02_test::Latch> in_wake_, release_, destroyed_;
+};
+}  // namespace
+
+TEST_CASE("a TimerFuture destroyed on its own timer thread (the thread held the last waker) does not join itself",
+          "[ch02][timer][race]") {
+    core::testing::hang_hint(
+        "the TimerFuture was never destroyed, or its destructor is stuck: ~TimerFuture ran on the timer's own "
+        "thread (its waker copy was the last owner of the TimerFuture). Joining that thread from itself throws "
+        "std::system_error (\"Resource deadlock avoided\") and terminates; detach when the caller is the timer "
+        "thread. If the timer still keeps a waker copy after firing, the TimerFuture owns a reference to its "
+        "owner and is never destroyed at all: move the waker out when the timer fires");
+    auto in_wake = std::make_shared<ch02_test::Latch>(1);
+    auto release = std::make_shared<ch02_test::Latch>(1);
+    auto destroyed = std::make_shared<ch02_test::Latch>(1);
+    {
+        auto owner = std::make_shared<TimerOwner>(in_wake, release, destroyed);
+        owner->timer.emplace(1ms);
+        const core::Waker waker = core::Waker::from(owner);
+        core::Context cx(waker);
+        REQUIRE(owner->timer->poll(cx).is_pending());
+    }
+    // Every reference the test held is gone; the timer fires and its thread
+    // stops inside wake(), holding the last waker. Now let it drop it.
+    in_wake->wait();
+    release->count_down();
+    destroyed->wait();
+    SUCCEED("~TimerFuture ran on the timer thread and returned");
 }

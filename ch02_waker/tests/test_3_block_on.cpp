@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "ch02_waker/executor.hpp"
+#include "ch02_waker/block_on.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"
 #include "probes.hpp"
@@ -129,7 +129,7 @@ int polls_for_one_wake() {
 
 }  // namespace
 
-TEST_CASE("block_on returns the future's value: plain, move-only and void", "[ch02][block_on]") {
+TEST_CASE("block_on returns the future's value: plain, move-only and void", "[ch02][block-on]") {
     core::testing::hang_hint(
         "block_on must return as soon as poll() says Ready; CountingFuture wakes itself inside poll, "
         "so park() must find that token (wait with a predicate, not a bare cv.wait)");
@@ -146,15 +146,15 @@ TEST_CASE("block_on returns the future's value: plain, move-only and void", "[ch
     CHECK(stats->polls == 4);
 }
 
-TEST_CASE("block_on of a 100 ms TimerFuture polls it a handful of times and burns little CPU", "[ch02][block_on][timer][race]") {
-    core::testing::hang_hint("TimerFuture's thread must wake the stored waker, and SimpleWaker::wake must unpark block_on's parker");
+TEST_CASE("block_on of a 100 ms sleep polls it a handful of times and burns little CPU", "[ch02][block-on][race]") {
+    core::testing::hang_hint("the sleep's timer wakes the waker of its latest poll; SimpleWaker::wake must unpark block_on's parker");
     // Warm up first: the first block_on of a run pays one-off costs (under
     // valgrind, translating the code) that are not spinning.
-    ch02::block_on(ch02::TimerFuture(1ms));
+    ch02::block_on(core::sleep_for(1ms));
     auto polls = new_counter();
     auto cpu_before = core::testing::thread_cpu_time();
     auto wall_before = std::chrono::steady_clock::now();
-    ch02::block_on(Counted(ch02::TimerFuture(100ms), polls));
+    ch02::block_on(Counted(core::sleep_for(100ms), polls));
     auto cpu = core::testing::thread_cpu_time() - cpu_before;
     auto wall = std::chrono::steady_clock::now() - wall_before;
     int poll_count = polls->load();
@@ -169,7 +169,7 @@ TEST_CASE("block_on of a 100 ms TimerFuture polls it a handful of times and burn
     CHECK(cpu * 3 < wall);
 }
 
-TEST_CASE("a future that wakes itself inside poll is polled again, not lost", "[ch02][block_on][lost-wakeup]") {
+TEST_CASE("a future that wakes itself inside poll is polled again, not lost", "[ch02][block-on]") {
     core::testing::hang_hint("a wake that happens during poll, before park, must leave a token for park to find");
     core::testing::CountingFuture self_waking(200);
     auto stats = self_waking.stats();
@@ -178,7 +178,7 @@ TEST_CASE("a future that wakes itself inside poll is polled again, not lost", "[
     ch02::block_on(core::yield_now());
 }
 
-TEST_CASE("a wake from another thread that lands before the park is not lost (1000 rounds)", "[ch02][block_on][lost-wakeup][race]") {
+TEST_CASE("a wake from another thread that lands before the park is not lost (1000 rounds)", "[ch02][block-on][race]") {
     core::testing::hang_hint(
         "the wake came before park(): park must find the token (a lost unpark, or a parker that only "
         "notifies a thread already waiting)");
@@ -192,7 +192,7 @@ TEST_CASE("a wake from another thread that lands before the park is not lost (10
     }
 }
 
-TEST_CASE("a wake from another thread racing with the park is not lost (1000 rounds)", "[ch02][block_on][lost-wakeup][race]") {
+TEST_CASE("a wake from another thread racing with the park is not lost (1000 rounds)", "[ch02][block-on][race]") {
     core::testing::hang_hint(
         "a wake between the poll and the park was lost: check the token is set and read under the "
         "parker's mutex, and that park waits with a predicate");
@@ -206,7 +206,7 @@ TEST_CASE("a wake from another thread racing with the park is not lost (1000 rou
     }
 }
 
-TEST_CASE("block_on polls only after a wake: one wake, two polls", "[ch02][block_on][race]") {
+TEST_CASE("block_on polls only after a wake: one wake, two polls", "[ch02][block-on][race]") {
     core::testing::hang_hint("block_on must park after Pending; the Trigger's fire() wakes the waker of the latest poll");
     int polls = polls_for_one_wake();
     INFO("a busy-polling block_on polls thousands of times while it waits; a parking one polls once per wake");
@@ -214,7 +214,7 @@ TEST_CASE("block_on polls only after a wake: one wake, two polls", "[ch02][block
     CHECK(polls <= 3);
 }
 
-TEST_CASE("wakes from 8 threads at once: block_on completes and leaves no tokens behind", "[ch02][block_on][many-wakers][race]") {
+TEST_CASE("wakes from 8 threads at once: block_on completes and leaves no tokens behind", "[ch02][block-on][race]") {
     core::testing::hang_hint("8 threads wake at once: the parker must not lose the final wake");
     for (int round = 0; round < 20; ++round) {
         auto polls = new_counter();
@@ -230,7 +230,7 @@ TEST_CASE("wakes from 8 threads at once: block_on completes and leaves no tokens
     CHECK(polls <= 3);
 }
 
-TEST_CASE("a waker that outlives block_on can still be woken safely", "[ch02][block_on][waker][race]") {
+TEST_CASE("a waker that outlives block_on can still be woken safely", "[ch02][block-on][race]") {
     core::testing::hang_hint("a late wake must not disturb the next block_on");
     auto slot = std::make_shared<core::Waker>();
     ch02::block_on(LeavesItsWaker(slot));
@@ -243,7 +243,7 @@ TEST_CASE("a waker that outlives block_on can still be woken safely", "[ch02][bl
     CHECK(polls <= 3);
 }
 
-TEST_CASE("an exception from the future leaves block_on, and the next block_on on this thread works", "[ch02][block_on][errors]") {
+TEST_CASE("an exception from the future leaves block_on, and the next block_on on this thread works", "[ch02][block-on]") {
     core::testing::hang_hint("an exception from poll() must leave block_on");
     try {
         ch02::block_on(ch02_test::ThrowsAfter(2, "the future failed"));
@@ -280,7 +280,7 @@ public:
         auto error = std::make_shared<std::string>();
         Helper other([error] {
             try {
-                ch02::block_on(ch02::TimerFuture(5ms));
+                ch02::block_on(core::sleep_for(5ms));
             } catch (const std::logic_error& e) {
                 *error = e.what();
             }
@@ -291,7 +291,7 @@ public:
 };
 }  // namespace
 
-TEST_CASE("a nested block_on on the same thread throws std::logic_error instead of deadlocking", "[ch02][block_on][errors]") {
+TEST_CASE("a nested block_on on the same thread throws std::logic_error instead of deadlocking", "[ch02][block-on]") {
     core::testing::hang_hint("a nested block_on must throw before it parks");
     std::string message = ch02::block_on(CallsBlockOnInsidePoll());
     INFO("the inner block_on said: " << message);
@@ -301,7 +301,7 @@ TEST_CASE("a nested block_on on the same thread throws std::logic_error instead 
     CHECK(ch02::block_on(Ready<int>(3)) == 3);
 }
 
-TEST_CASE("two threads may each be inside block_on at once (the nesting check is per thread)", "[ch02][block_on][errors]") {
+TEST_CASE("two threads may each be inside block_on at once (the nesting check is per thread)", "[ch02][block-on]") {
     core::testing::hang_hint("block_on on another thread must not be mistaken for a nested call");
     std::string error = ch02::block_on(BlocksOnAnotherThread());
     INFO("block_on on a second thread failed with: " << error << " (make the flag thread_local)");

@@ -8,7 +8,8 @@
 #include <utility>
 #include <variant>
 
-#include "ch01_single_future/executor.hpp"
+#include "ch01_single_future/countdown.hpp"
+#include "ch01_single_future/join.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"
 #include "probes.hpp"
@@ -80,24 +81,14 @@ TEST_CASE("join is Ready only when both sides are, with both outputs in a pair",
     CHECK(p.value().second == 3);
 }
 
-TEST_CASE("join under block_on gives both outputs, std::monostate for a void side", "[ch01][join][block_on]") {
-    core::testing::hang_hint("join must become Ready once both sides are; block_on must return then");
-    CountingFuture a(4);
-    auto sa = a.stats();
-    auto [left, right] = ch01::block_on(ch01::join(std::move(a), ch01_test::Ready<std::string>("right")));
-    CHECK(left == std::monostate{});
-    CHECK(right == "right");
-    CHECK(sa->polls == 5);
-}
-
 TEST_CASE("an exception from one side of a join leaves through the join's poll", "[ch01][join]") {
-    core::testing::hang_hint("an exception from a side must leave join's poll and then block_on");
-    try {
-        ch01::block_on(ch01::join(ch01::Countdown(5), ch01_test::ThrowsAfter(2, "right side failed")));
-        FAIL("block_on(join(...)) returned, but one side threw");
-    } catch (const std::runtime_error& e) {
-        CHECK(std::string(e.what()) == "right side failed");
-    }
+    auto both = ch01::join(ch01::Countdown(5), ch01_test::ThrowsAfter(2, "right side failed"));
+    CountingWaker probe;
+    core::Context cx(probe.waker());
+    REQUIRE(both.poll(cx).is_pending());
+    REQUIRE(both.poll(cx).is_pending());
+    INFO("the right side throws on the join's third poll: the exception must leave join's poll unchanged");
+    CHECK_THROWS_WITH(both.poll(cx), "right side failed");
 }
 
 TEST_CASE("polling a join after it returned Ready is a clear error", "[ch01][join]") {

@@ -79,7 +79,7 @@ TEST_CASE("an exception caught inside the coroutine does not reach block_on", "[
     CHECK(ch01::block_on(catches_a_failing_coroutine(2)) == "recovered from: caught inside");
 }
 
-TEST_CASE("block_on of an Async that awaits a join", "[ch01][async][join]") {
+TEST_CASE("block_on of an Async that awaits a join", "[ch01][async]") {
     core::testing::hang_hint("join must become Ready once both sides are");
     CHECK(ch01::block_on(awaits_a_join(3, 7)) == 10);
 }
