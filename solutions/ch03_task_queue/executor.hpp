@@ -131,6 +131,7 @@ public:
     // [/book:block_on]
 
 private:
+    // [book:start]
     // Makes the task, counts it as unfinished and queues it. No notify: this
     // is the executor's own thread, which looks at the queue before it sleeps.
     std::shared_ptr<Task> start(core::BoxFuture<void> future) {
@@ -139,6 +140,7 @@ private:
         queue_->push(task, false);  // born with queued == true: this is its one entry
         return task;
     }
+    // [/book:start]
 
     void check_thread(const char* what) const {
         if (std::this_thread::get_id() != thread_)
