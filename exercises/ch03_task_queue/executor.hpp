@@ -10,7 +10,10 @@
 //   task only after it was woken, and returns fut's value once fut AND every
 //   spawned task are done. While the queue is empty it sleeps.
 // - An exception thrown by any task leaves through block_on; that task is
-//   finished, the others stay queued for the next block_on.
+//   finished, and so is the future given to this block_on: it is destroyed
+//   before block_on returns (it may borrow from the caller's frame), like
+//   tokio's block_on, whose future is a local of the call. The spawned tasks
+//   stay queued for the next block_on.
 // - block_on called from inside one of this executor's tasks throws
 //   std::logic_error: it would wait for the very task that called it.
 // - A future whose destructor may throw is refused at compile time (the
@@ -34,15 +37,17 @@
 #include "ch03_task_queue/ready_queue.hpp"
 #include "ch03_task_queue/task.hpp"
 #include "core/future.hpp"
+#include "core/scope_exit.hpp"  // core::ScopeExit: run code however a scope ends
 #include "core/todo.hpp"
 
 namespace ch03 {
 
 namespace detail {
 // Turns the future given to block_on into a task: it polls `inner` and keeps
-// the value where block_on can pick it up. Shared, because the task could
-// outlive block_on (if another task throws, block_on leaves early).
-// (Given: you may use it as it is.)
+// the value where block_on can pick it up. (block_on drops this adapter
+// before it returns, however it returns, so a pointer into block_on's frame
+// would do; a shared slot keeps that from being a promise every edit of
+// block_on must keep.) Given: use it as it is.
 template <core::Future F>
 class StoreOutput {
     using T = core::OutputOf<F>;
@@ -75,22 +80,21 @@ public:
     template <core::Future F>
         requires std::is_void_v<core::OutputOf<F>> && std::is_nothrow_destructible_v<F>
     void spawn([[maybe_unused]] F future) {
-        // TODO: check the thread, make a Task (BoxFuture, queue_, thread_),
-        // count it as unfinished, push it (it is born with queued == true).
-        core::todo("Executor::spawn in exercises/ch03_task_queue/executor.hpp: "
-                   "make_shared<Task>(...), ++unfinished_, push it into queue_");
+        // A task is born with queued == true: how many queue entries should it get?
+        core::todo("Executor::spawn: on the executor's thread only (else std::logic_error), turn the future "
+                   "into a task that the next block_on runs and waits for; "
+                   "see book/ch03_task_queue.md#the-executor");
     }
 
     template <core::Future F>
         requires std::is_nothrow_destructible_v<F>
     core::OutputOf<F> block_on([[maybe_unused]] F future) {
-        // TODO: check the thread; refuse a nested call (in_block_on_ already
-        // set: std::logic_error mentioning "nested"), set in_block_on_ and
-        // clear it on every way out; spawn detail::StoreOutput<F>(future,
-        // slot); then pop and poll_once tasks until unfinished_ is 0 (an
-        // exception finishes a task too); return the value from the slot.
-        core::todo("Executor::block_on in exercises/ch03_task_queue/executor.hpp: "
-                   "spawn the future as a task, then pop/poll until nothing unfinished is left");
+        // When is the executor done? What does a task's exception do to the
+        // count, and to the future this call was given?
+        core::todo("Executor::block_on: run the given future and every task until all are done, sleeping "
+                   "while none is ready, and return the future's value; a task's exception leaves through "
+                   "here and the given future is dropped before returning; a nested call (from one of its "
+                   "own tasks) or another thread gets std::logic_error; see book/ch03_task_queue.md#the-executor");
     }
 
 private:

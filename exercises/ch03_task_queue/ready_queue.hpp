@@ -31,16 +31,17 @@ public:
     // notify=false is for the executor's own thread: it is busy running a
     // poll right now, and checks the queue before it next sleeps.
     void push([[maybe_unused]] std::shared_ptr<Task> task, [[maybe_unused]] bool notify = true) {
-        // TODO: append under the lock, then wake the executor if `notify`.
-        core::todo("ReadyQueue::push in exercises/ch03_task_queue/ready_queue.hpp: "
-                   "push_back under the mutex, then notify_one the condition variable");
+        // Who else touches the deque, and from which thread? Who may be
+        // asleep in pop() right now, and how does it learn about this task?
+        core::todo("ReadyQueue::push: add the task at the back; any thread may call it, and an executor "
+                   "asleep in pop() must wake up when notify is true; see book/ch03_task_queue.md#the-ready-queue");
     }
 
     std::shared_ptr<Task> pop() {
-        // TODO: wait (with a predicate!) until the deque is not empty, then
-        // take the front.
-        core::todo("ReadyQueue::pop in exercises/ch03_task_queue/ready_queue.hpp: "
-                   "wait on the condition variable until a task is there, pop_front");
+        // What if the task was pushed (without a notify) before we got here?
+        core::todo("ReadyQueue::pop: return the oldest task, sleeping (not spinning) while there is none; "
+                   "a task pushed before the call must be returned at once; "
+                   "see book/ch03_task_queue.md#the-ready-queue");
     }
 
 private:

@@ -10,7 +10,10 @@
 //   task only after it was woken, and returns fut's value once fut AND every
 //   spawned task are done. While the queue is empty it sleeps.
 // - An exception thrown by any task leaves through block_on; that task is
-//   finished, the others stay queued for the next block_on.
+//   finished, and so is the future given to this block_on: it is destroyed
+//   before block_on returns (it may borrow from the caller's frame), like
+//   tokio's block_on, whose future is a local of the call. The spawned tasks
+//   stay queued for the next block_on.
 // - block_on called from inside one of this executor's tasks throws
 //   std::logic_error: it would wait for the very task that called it.
 // - A future whose destructor may throw is refused at compile time (the
@@ -34,13 +37,16 @@
 #include "ch03_task_queue/ready_queue.hpp"
 #include "ch03_task_queue/task.hpp"
 #include "core/future.hpp"
+#include "core/scope_exit.hpp"
 
 namespace ch03 {
 
 namespace detail {
 // Turns the future given to block_on into a task: it polls `inner` and keeps
-// the value where block_on can pick it up. Shared, because the task could
-// outlive block_on (if another task throws, block_on leaves early).
+// the value where block_on can pick it up. (block_on drops this adapter
+// before it returns, however it returns, so a pointer into block_on's frame
+// would do; a shared slot keeps that from being a promise every edit of
+// block_on must keep.)
 template <core::Future F>
 class StoreOutput {
     using T = core::OutputOf<F>;
@@ -75,9 +81,7 @@ public:
         requires std::is_void_v<core::OutputOf<F>> && std::is_nothrow_destructible_v<F>
     void spawn(F future) {
         check_thread("spawn");
-        auto task = std::make_shared<Task>(core::BoxFuture<void>(std::move(future)), queue_, thread_);
-        ++unfinished_;
-        queue_->push(std::move(task), false);  // born with queued == true
+        start(core::BoxFuture<void>(std::move(future)));
     }
     // [/book:spawn]
 
@@ -94,33 +98,50 @@ public:
                                    "(nested block_on): it would wait forever for the task that called it; "
                                    "co_await the future, or spawn it");
         in_block_on_ = true;
-        struct Leave {  // also when a task's exception leaves through here
-            bool& flag;
-            ~Leave() { flag = false; }
-        } leave{in_block_on_};
+        core::ScopeExit leave([this] { in_block_on_ = false; });  // also when a task throws
+
+        // The given future runs as one more task, wrapped so its value lands
+        // in `slot`. We keep the task: see `drop_main` below.
         using T = core::OutputOf<F>;
         using Slot = std::conditional_t<std::is_void_v<T>, bool, std::optional<T>>;
         auto slot = std::make_shared<Slot>();
-        spawn(detail::StoreOutput<F>(std::move(future), slot));
+        std::shared_ptr<Task> main = start(detail::StoreOutput<F>(std::move(future), slot));
+        // Unlike a spawned future, this one may borrow from the caller's
+        // frame. If a task's exception leaves through here before it is
+        // done, it must not stay queued for the next block_on: drop it now,
+        // as tokio's block_on does (its future is a local of the call).
+        core::ScopeExit drop_main([this, &main] {
+            if (main->drop_future()) --unfinished_;  // false: it finished
+        });
 
         // Sleep in pop() until a wake queues something; poll it; repeat
         // until nothing unfinished is left.
         while (unfinished_ > 0) {
             std::shared_ptr<Task> task = queue_->pop();
-            bool finished = true;  // an exception finishes the task too
-            struct Count {
-                std::size_t& unfinished;
-                bool& finished;
-                ~Count() { unfinished -= finished ? 1 : 0; }
-            } count{unfinished_, finished};
-            // A stale entry of a finished task answers false: not counted twice.
-            finished = task->poll_once();
+            try {
+                // A stale entry of a finished task answers false: not counted twice.
+                if (task->poll_once()) --unfinished_;
+            } catch (...) {
+                --unfinished_;  // a task that threw is finished too
+                throw;
+            }
         }
         if constexpr (!std::is_void_v<T>) return std::move(**slot);
     }
     // [/book:block_on]
 
 private:
+    // [book:start]
+    // Makes the task, counts it as unfinished and queues it. No notify: this
+    // is the executor's own thread, which looks at the queue before it sleeps.
+    std::shared_ptr<Task> start(core::BoxFuture<void> future) {
+        auto task = std::make_shared<Task>(std::move(future), queue_, thread_);
+        ++unfinished_;
+        queue_->push(task, false);  // born with queued == true: this is its one entry
+        return task;
+    }
+    // [/book:start]
+
     void check_thread(const char* what) const {
         if (std::this_thread::get_id() != thread_)
             throw std::logic_error(std::string("ch03::Executor::") + what +

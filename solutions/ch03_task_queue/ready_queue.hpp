@@ -34,7 +34,10 @@ public:
             std::lock_guard lock(mutex_);
             tasks_.push_back(std::move(task));
         }
-        // Notify after unlocking: the woken executor can take the lock at once.
+        // Notify after unlocking, so the woken executor can take the lock at
+        // once. Safe here because whoever pushes holds a shared_ptr to this
+        // queue (Task::wake locked its weak reference first), so the
+        // condition variable outlives the notify even if the executor goes.
         if (notify) ready_.notify_one();
     }
 

@@ -8,8 +8,9 @@
 //   returning false means "I am the one who queues it".
 // - poll_once() (executor thread only) clears the flag *before* polling, so
 //   a wake that lands during the poll queues the task again.
-// - Once the future is done the flag stays raised for good: later wakes do
-//   nothing, and a stale queue entry is skipped.
+// - Once the future is done (Ready, an exception, or drop_future()) the flag
+//   stays raised for good: later wakes do nothing, and a stale queue entry
+//   is skipped.
 // - If the executor is gone, the weak queue reference is empty: wake() does
 //   nothing, and the task dies when the last waker pointing at it does.
 //
@@ -31,6 +32,16 @@
 
 namespace ch03 {
 
+// The type of the `queued` flag: a std::atomic<bool>. The chapter's tests
+// define CH03_QUEUED_FLAG to an instrumented atomic with the same interface
+// that can stop a thread right after it touched the flag, to open a race
+// window on purpose (tokio's tests swap in loom's atomics the same way).
+#ifdef CH03_QUEUED_FLAG
+using QueuedFlag = CH03_QUEUED_FLAG;
+#else
+using QueuedFlag = std::atomic<bool>;
+#endif
+
 // [book:task]
 class Task : public core::Wake, public std::enable_shared_from_this<Task> {
 public:
@@ -41,9 +52,10 @@ public:
         // One read-modify-write decides who queues the task: of any number of
         // concurrent wakes, exactly one sees `false`. (A load followed by a
         // store would let two wakers both see false and queue it twice.)
-        // acq_rel: release so the waker's writes (what made the future ready)
-        // reach the poll, which acquires when it clears the flag.
-        if (queued.exchange(true, std::memory_order_acq_rel)) return;
+        // release: what this waker wrote before waking (what made the future
+        // ready) reaches the next poll, whose clearing exchange acquires.
+        // No acquire here: a waker reads nothing the executor wrote.
+        if (queued.exchange(true, std::memory_order_release)) return;
         if (auto queue = queue_.lock())
             queue->push(shared_from_this(), std::this_thread::get_id() != executor_);
         // else: the executor is gone; nobody will ever poll this task again.
@@ -56,27 +68,35 @@ public:
         if (!future_) return false;  // finished earlier; a stale queue entry
         // Clear the flag BEFORE polling: a wake from now on must queue the
         // task again, because this poll may already have looked at whatever
-        // that wake is about. acquire pairs with the wakers' release.
+        // that wake is about. An exchange, not a store: it reads the latest
+        // wake's write, and acquire makes that waker's writes visible here.
         queued.exchange(false, std::memory_order_acquire);
 
         core::Waker waker = core::Waker::from(shared_from_this());
         core::Context cx(waker);
-        bool done = true;  // a throwing future is finished too
-        struct Finish {    // runs on Ready and on an exception alike
-            Task& task;
-            bool& done;
-            ~Finish() {
-                if (!done) return;
-                // Raised for good: every later wake sees `true` and stops.
-                task.queued.store(true, std::memory_order_relaxed);
-                task.future_.reset();  // free the future (and what it holds) now
-            }
-        } finish{*this, done};
-        done = future_->poll(cx).is_ready();
-        return done;
+        bool ready;
+        try {
+            ready = future_->poll(cx).is_ready();
+        } catch (...) {
+            drop_future();  // a future that threw is finished too
+            throw;
+        }
+        if (ready) drop_future();
+        return ready;
     }
 
-    std::atomic<bool> queued{true};  // born queued: spawn pushes it once
+    // Finishes the task without polling it (executor thread only): frees the
+    // future now and raises the flag for good, so every later wake stops at
+    // the exchange and a stale queue entry is skipped. Returns false if the
+    // task was already finished.
+    bool drop_future() {
+        if (!future_) return false;
+        queued.store(true, std::memory_order_relaxed);  // nothing to publish: no poll follows
+        future_.reset();  // the future (and what it holds) dies here, on this thread
+        return true;
+    }
+
+    QueuedFlag queued{true};  // born queued: spawn pushes it once
 
 private:
     // Touched only on the executor's thread (checked above), so it needs no
