@@ -1,7 +1,9 @@
-// Chapter 4: the channel the executor and its spawners talk through.
+// Chapter 4, piece 1: the channel the executor and its spawners talk through.
+// Only channel.hpp: this piece goes green before the task exists.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,8 +11,52 @@
 #include <utility>
 #include <vector>
 
-#include "ch04_spawn/executor.hpp"
+#include "ch04_spawn/channel.hpp"
 #include "core/testing.hpp"
+#include "probes.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// A thread blocked in recv(): it announces itself, and wait_until_blocked()
+// returns once it is asleep inside recv (or already returned), so a test
+// acts on a receiver that is really waiting, every run.
+class BlockedReceiver {
+public:
+    explicit BlockedReceiver(ch04::Receiver<int> rx)
+        : thread_([this, rx = std::move(rx)] {
+              tid_.store(probes::kernel_thread_id());
+              got_ = rx.recv();
+              done_.raise();
+          }) {}
+    ~BlockedReceiver() { thread_.join(); }
+    BlockedReceiver(const BlockedReceiver&) = delete;
+    BlockedReceiver& operator=(const BlockedReceiver&) = delete;
+
+    void wait_until_blocked() const {
+        while (!done_.raised() && (tid_.load() == 0 || !probes::asleep_in_kernel(tid_.load())))
+            std::this_thread::yield();
+    }
+    bool returned_within(std::chrono::milliseconds bound) const { return done_.wait_for(bound); }
+    bool returned() const { return done_.raised(); }
+    // Read only after returned() (the Signal orders it).
+    const std::optional<int>& got() const { return got_; }
+
+private:
+    std::atomic<pid_t> tid_{0};
+    std::optional<int> got_;
+    probes::Signal done_;
+    std::thread thread_;
+};
+
+struct Tracked {  // counts live instances; carries a sender of its own channel
+    explicit Tracked(std::shared_ptr<int> token) : token_(std::move(token)) {}
+    std::shared_ptr<int> token_;
+    std::optional<ch04::Sender<Tracked>> back;
+};
+
+}  // namespace
 
 TEST_CASE("values from one sender come out in the order they were sent", "[ch04][channel]") {
     auto [tx, rx] = ch04::channel<int>();
@@ -18,7 +64,7 @@ TEST_CASE("values from one sender come out in the order they were sent", "[ch04]
     for (int i = 0; i < 100; ++i) {
         auto v = rx.recv();
         REQUIRE(v.has_value());
-        INFO("the channel must be FIFO: a std::deque, push_back and pop_front");
+        INFO("the channel must be FIFO: values leave in the order they came in");
         CHECK(*v == i);
     }
 }
@@ -26,7 +72,7 @@ TEST_CASE("values from one sender come out in the order they were sent", "[ch04]
 TEST_CASE("recv drains what is queued, then returns empty once the last sender is gone",
           "[ch04][channel]") {
     core::testing::hang_hint("recv() must return an empty optional once every Sender is gone "
-                             "(the last Sender's destructor must notify_all)");
+                             "and the queue is drained (book: The channel)");
     auto [tx, rx] = ch04::channel<int>();
     {
         auto tx2 = tx;  // a copy is a sender too
@@ -40,15 +86,47 @@ TEST_CASE("recv drains what is queued, then returns empty once the last sender i
     CHECK_FALSE(rx.recv().has_value());
 }
 
-TEST_CASE("a recv blocked on an empty channel wakes up when the last sender goes", "[ch04][channel][race]") {
-    core::testing::hang_hint("the last Sender's destructor must wake every blocked recv (notify_all)");
+TEST_CASE("recv on an empty channel blocks while a sender is alive, and returns the value sent later",
+          "[ch04][channel][race]") {
+    core::testing::hang_hint("a send to a receiver blocked in recv() must wake it");
     auto [tx, rx] = ch04::channel<int>();
-    std::optional<std::optional<int>> got;
-    std::thread receiver([&got, rx = rx] { got = rx.recv(); });
-    { auto last = std::move(tx); }  // drop the only sender
-    receiver.join();
-    REQUIRE(got.has_value());
-    CHECK_FALSE(got->has_value());
+    {
+        BlockedReceiver receiver(rx);
+        receiver.wait_until_blocked();
+        if (receiver.returned()) {
+            INFO("recv returned empty while a Sender was still alive: it must wait for a value "
+                 "(or for the last Sender to go)");
+            CHECK(receiver.got().has_value());
+        }
+        CHECK(tx.send(7));
+        bool woke = receiver.returned_within(5s);
+        INFO("a send to a receiver already asleep in recv() did not wake it: notify after the value "
+             "is in the queue, never before (book: Notify under the lock, or after it?)");
+        CHECK(woke);
+        { auto last = std::move(tx); }  // whatever happened, let the receiver go
+    }
+}
+
+TEST_CASE("a recv blocked on an empty channel wakes up when the last sender goes", "[ch04][channel][race]") {
+    core::testing::hang_hint("a receiver is still asleep in recv() with no Sender left: the last "
+                             "Sender's destructor must wake EVERY blocked recv() (notify_all, not "
+                             "notify_one), after the count reached zero");
+    auto [tx, rx] = ch04::channel<int>();
+    auto rx2 = rx;
+    {
+        BlockedReceiver first(rx), second(rx2);
+        first.wait_until_blocked();
+        second.wait_until_blocked();
+        { auto last = std::move(tx); }  // drop the only sender
+        INFO("both receivers were asleep in recv(): dropping the last Sender must wake every one "
+             "of them (notify_all, after the count reached zero)");
+        CHECK(first.returned_within(5s));
+        CHECK(second.returned_within(5s));
+        if (first.returned()) CHECK_FALSE(first.got().has_value());
+        if (second.returned()) CHECK_FALSE(second.got().has_value());
+        // A receiver still asleep here can never be woken (no sender is left to
+        // notify it): the watchdog then reports this test with its hang hint.
+    }
 }
 
 TEST_CASE("send reports a closed channel once every receiver is gone", "[ch04][channel]") {
@@ -58,22 +136,14 @@ TEST_CASE("send reports a closed channel once every receiver is gone", "[ch04][c
     INFO("one receiver is left: send must still succeed");
     CHECK(tx.send(1));
     rx2.reset();
-    INFO("no receiver left: send must return false");
+    INFO("no receiver left: send must return false (nobody could ever read the value)");
     CHECK_FALSE(tx.send(2));
 }
-
-namespace {
-struct Tracked {  // counts live instances; carries a sender of its own channel
-    explicit Tracked(std::shared_ptr<int> token) : token_(std::move(token)) {}
-    std::shared_ptr<int> token_;
-    std::optional<ch04::Sender<Tracked>> back;
-};
-}  // namespace
 
 TEST_CASE("dropping the last receiver frees what is still queued, even values holding a sender",
           "[ch04][channel]") {
     core::testing::hang_hint("values dropped by the last Receiver must be destroyed after unlocking: "
-                             "their destructor may drop a Sender of the same channel");
+                             "their destructor may drop a Sender of the same channel (same mutex)");
     auto token = std::make_shared<int>(0);
     {
         auto [tx, rx] = ch04::channel<Tracked>();

@@ -1,17 +1,14 @@
-// Chapter 4: Executor + Spawner over a channel, on one or more workers.
+// Chapter 4, piece 3: Spawner and Executor over the channel, on one worker
+// (several workers come in test_workers.cpp).
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <iostream>
 #include <memory>
-#include <mutex>
-#include <set>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ch04_spawn/executor.hpp"
@@ -29,11 +26,6 @@ core::Async<void> sleep_then_set(std::chrono::milliseconds d, std::shared_ptr<st
     done->store(true);
 }
 
-core::Async<void> count_one(std::shared_ptr<std::atomic<int>> counter) {
-    counter->fetch_add(1);
-    co_return;
-}
-
 // Spawns two children until depth 0: 2^(depth+1) - 1 tasks in all. The
 // Spawner is a by-value parameter: the task owns its copy.
 core::Async<void> fan_out(ch04::Spawner spawner, int depth, std::shared_ptr<std::atomic<int>> counter) {
@@ -44,53 +36,11 @@ core::Async<void> fan_out(ch04::Spawner spawner, int depth, std::shared_ptr<std:
     spawner.spawn(fan_out(spawner, depth - 1, counter));
 }
 
-core::Async<void> signal_then_count(std::shared_ptr<core::testing::Latch> running, std::shared_ptr<std::atomic<int>> counter) {
+core::Async<void> signal_then_count(std::shared_ptr<core::testing::Latch> running,
+                                    std::shared_ptr<std::atomic<int>> counter) {
     running->count_down();
     counter->fetch_add(1);
     co_return;
-}
-
-// Polled by three workers at once or never finishes: each poll waits for the
-// other two to arrive.
-class Rendezvous {
-public:
-    using Output = void;
-    Rendezvous(std::shared_ptr<core::testing::Latch> all, std::shared_ptr<std::mutex> m,
-               std::shared_ptr<std::set<std::thread::id>> ids)
-        : all_(std::move(all)), m_(std::move(m)), ids_(std::move(ids)) {}
-    core::Poll<void> poll(core::Context&) {
-        {
-            std::lock_guard lock(*m_);
-            ids_->insert(std::this_thread::get_id());
-        }
-        all_->arrive_and_wait();
-        return core::Poll<void>::ready();
-    }
-
-private:
-    std::shared_ptr<core::testing::Latch> all_;
-    std::shared_ptr<std::mutex> m_;
-    std::shared_ptr<std::set<std::thread::id>> ids_;
-};
-
-core::Async<void> note_thread(std::shared_ptr<std::mutex> m, std::shared_ptr<std::set<std::thread::id>> ids) {
-    for (int i = 0; i < 3; ++i) {
-        {
-            std::lock_guard lock(*m);
-            ids->insert(std::this_thread::get_id());
-        }
-        co_await core::yield_now();
-    }
-}
-
-core::Async<void> throw_after_yield(std::string message) {
-    co_await core::yield_now();
-    throw std::runtime_error(message);
-}
-
-core::Async<void> throw_an_int() {
-    co_await core::yield_now();
-    throw 42;
 }
 
 core::Async<void> wait_gate_then_set(probes::Gate::Future gate, std::shared_ptr<std::atomic<bool>> done) {
@@ -98,28 +48,60 @@ core::Async<void> wait_gate_then_set(probes::Gate::Future gate, std::shared_ptr<
     done->store(true);
 }
 
-// Redirects std::cerr into a string for the scope (restored on the way out).
-class CaptureStderr {
+core::Async<void> throw_at_once(std::string message) {
+    throw std::runtime_error(message);
+    co_return;
+}
+
+// A local whose destructor throws, on purpose (noexcept(false)): inside a
+// coroutine, that throw happens in the coroutine's body when the scope ends,
+// so it leaves through poll() like any exception.
+class ThrowsWhenDestroyed {
 public:
-    CaptureStderr() : old_(std::cerr.rdbuf(buffer_.rdbuf())) {}
-    ~CaptureStderr() { std::cerr.rdbuf(old_); }
-    std::string text() const { return buffer_.str(); }
+    explicit ThrowsWhenDestroyed(std::string message) : message_(std::move(message)) {}
+    ThrowsWhenDestroyed(const ThrowsWhenDestroyed&) = delete;
+    ThrowsWhenDestroyed& operator=(const ThrowsWhenDestroyed&) = delete;
+    ~ThrowsWhenDestroyed() noexcept(false) { throw std::runtime_error(message_); }
 
 private:
-    std::ostringstream buffer_;
-    std::streambuf* old_;
+    std::string message_;
 };
 
-int occurrences(const std::string& text, const std::string& what) {
-    int n = 0;
-    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-    return n;
+core::Async<void> local_throws_at_scope_end(std::shared_ptr<std::atomic<int>> after) {
+    {
+        ThrowsWhenDestroyed local("a local's destructor threw at the end of its scope");
+        co_await core::yield_now();
+    }  // the destructor throws here, inside the coroutine's body
+    after->fetch_add(1);  // never reached
 }
+
+core::Async<void> call_run(ch04::Executor* executor, std::shared_ptr<std::string> error) {
+    try {
+        executor->run();
+    } catch (const std::logic_error& e) {
+        *error = e.what();
+    }
+    co_return;
+}
+
+// A future whose destructor may throw: spawn refuses it at compile time.
+class ThrowingDestructor {
+public:
+    using Output = void;
+    core::Poll<void> poll(core::Context&);
+    ~ThrowingDestructor() noexcept(false);
+};
+template <class F>
+concept Spawnable = requires(const ch04::Spawner& s, F f) { s.spawn(std::move(f)); };
+static_assert(Spawnable<core::YieldNow>);
+static_assert(!Spawnable<ThrowingDestructor>,
+              "Spawner::spawn must refuse a future whose destructor may throw "
+              "(requires std::is_nothrow_destructible_v<F>)");
 
 }  // namespace
 
 TEST_CASE("the classic program: spawn, drop the spawner, run returns after the task finishes",
-          "[ch04][run][race]") {
+          "[ch04][executor]") {
     core::testing::hang_hint("run() returns when recv() comes back empty: every Sender (the spawner's and "
                              "the finished task's) must be gone");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
@@ -131,33 +113,33 @@ TEST_CASE("the classic program: spawn, drop the spawner, run returns after the t
     CHECK(done->load());
 }
 
-TEST_CASE("a moved-from spawner no longer keeps run going, and refuses to spawn", "[ch04][run]") {
+TEST_CASE("a moved-from spawner no longer keeps run going, and refuses to spawn", "[ch04][executor]") {
     core::testing::hang_hint("moving a Spawner must move its Sender: the moved-from one must not count");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     auto counter = std::make_shared<std::atomic<int>>(0);
-    spawner.spawn(count_one(counter));
+    spawner.spawn(probes::count_one(counter));
     ch04::Spawner second = std::move(spawner);
-    second.spawn(count_one(counter));
-    CHECK_THROWS_WITH(spawner.spawn(count_one(counter)), Catch::Contains("moved-from"));
+    second.spawn(probes::count_one(counter));
+    CHECK_THROWS_WITH(spawner.spawn(probes::count_one(counter)), Catch::Contains("moved-from"));
     { auto gone = std::move(second); }
     executor.run();
     CHECK(counter->load() == 2);
 }
 
-TEST_CASE("a running task can spawn more tasks, which run before run returns", "[ch04][spawn][race]") {
+TEST_CASE("a running task can spawn more tasks, which run before run returns", "[ch04][executor]") {
     core::testing::hang_hint("spawning from inside a task: does spawn send into the channel? "
                              "does the task's Spawner copy go when it finishes?");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     auto counter = std::make_shared<std::atomic<int>>(0);
     spawner.spawn(fan_out(spawner, 8, counter));
     { auto gone = std::move(spawner); }
-    executor.run(2);
+    executor.run();
     INFO("a tree of depth 8 has 511 tasks");
     CHECK(counter->load() == 511);
 }
 
 TEST_CASE("another thread can spawn while run is running, and run waits until it lets go",
-          "[ch04][spawn][race]") {
+          "[ch04][executor][race]") {
     core::testing::hang_hint("a spawn from another thread must wake a worker blocked in recv()");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     auto running = std::make_shared<core::testing::Latch>(1);
@@ -165,7 +147,7 @@ TEST_CASE("another thread can spawn while run is running, and run waits until it
     spawner.spawn(signal_then_count(running, counter));
     std::thread other([s = std::move(spawner), running, counter] {
         running->wait();  // run() is running: it has polled the first task
-        for (int i = 0; i < 100; ++i) s.spawn(count_one(counter));
+        for (int i = 0; i < 100; ++i) s.spawn(probes::count_one(counter));
     });  // s is dropped when the thread ends
     {
         probes::OpenOnExit release(running);
@@ -176,109 +158,20 @@ TEST_CASE("another thread can spawn while run is running, and run waits until it
     CHECK(counter->load() == 101);
 }
 
-TEST_CASE("run(2) with 10 000 self-waking tasks: each completes once, never polled by two threads at once",
-          "[ch04][workers][race]") {
-    core::testing::hang_hint("a task woken during its own poll must be queued again after the poll "
-                             "(RUNNING | NOTIFIED), not forgotten");
-    auto [executor, spawner] = ch04::new_executor_and_spawner();
-    std::vector<std::shared_ptr<PollStats>> stats;
-    for (int i = 0; i < 10'000; ++i) {
-        stats.push_back(std::make_shared<PollStats>());
-        spawner.spawn(probes::SlowSelfWaker(3, stats.back()));
-    }
-    { auto gone = std::move(spawner); }
-    executor.run(2);
-    int overlaps = 0, wrong_completions = 0, wrong_polls = 0;
-    for (auto& s : stats) {
-        overlaps += s->overlaps;
-        wrong_completions += s->completions != 1;
-        wrong_polls += s->polls != 4;
-    }
-    INFO("a task polled by two workers at once: a wake during a poll must not queue the task "
-         "while it is RUNNING, only leave a NOTIFIED note");
-    CHECK(overlaps == 0);
-    CHECK(wrong_completions == 0);
-    CHECK(wrong_polls == 0);
-}
-
-TEST_CASE("a task woken during its poll on one worker is polled again after it, not by another worker",
-          "[ch04][workers][race]") {
-    core::testing::hang_hint("either the wake during the poll was lost (after a Pending poll, check for "
-                             "NOTIFIED before going idle), or the finished task kept its Sender (this "
-                             "test keeps the task's waker, so the Task object stays alive)");
-    auto [executor, spawner] = ch04::new_executor_and_spawner();
-    auto state = std::make_shared<probes::WokenDuringPoll::State>();
-    spawner.spawn(probes::WokenDuringPoll(state));
-    { auto gone = std::move(spawner); }
-    std::thread waker([state] {
-        state->inside.wait();  // a worker is inside the first poll
-        for (int i = 0; i < 1000; ++i) state->waker.wake();
-        // Give a wrong executor time to start a second, concurrent poll (a
-        // right one never does, so this wait runs to its end).
-        for (int i = 0; i < 100 && state->stats.polls < 2; ++i) std::this_thread::sleep_for(1ms);
-        state->release.count_down();
-    });
-    {
-        probes::OpenOnExit let_in(std::shared_ptr<core::testing::Latch>(state, &state->inside));
-        probes::OpenOnExit let_out(std::shared_ptr<core::testing::Latch>(state, &state->release));
-        executor.run(2);
-    }
-    waker.join();
-    INFO("another worker polled the task while the first was still inside poll");
-    CHECK(state->stats.overlaps == 0);
-    INFO("1000 wakes during one poll must give exactly one more poll");
-    CHECK(state->stats.polls == 2);
-}
-
-TEST_CASE("run(3) polls on three threads at once, and on no fourth", "[ch04][workers][race]") {
-    core::testing::hang_hint("run(3) must poll on 3 threads: three tasks wait for each other inside poll");
-    auto [executor, spawner] = ch04::new_executor_and_spawner();
-    auto all = std::make_shared<core::testing::Latch>(3);
-    auto m = std::make_shared<std::mutex>();
-    auto ids = std::make_shared<std::set<std::thread::id>>();
-    for (int i = 0; i < 100; ++i) spawner.spawn(note_thread(m, ids));
-    for (int i = 0; i < 3; ++i) spawner.spawn(Rendezvous(all, m, ids));
-    { auto gone = std::move(spawner); }
-    executor.run(3);
-    CHECK(ids->size() == 3);
-}
-
-TEST_CASE("an exception thrown by one task is reported once on stderr, and the other tasks finish",
-          "[ch04][errors][race]") {
-    core::testing::hang_hint("a task that threw must count as finished (drop its Sender)");
-    auto [executor, spawner] = ch04::new_executor_and_spawner();
-    auto counter = std::make_shared<std::atomic<int>>(0);
-    for (int i = 0; i < 50; ++i) spawner.spawn(count_one(counter));
-    spawner.spawn(throw_after_yield("task 7 failed on purpose"));
-    spawner.spawn(throw_an_int());
-    for (int i = 0; i < 50; ++i) spawner.spawn(count_one(counter));
-    { auto gone = std::move(spawner); }
-    std::string err;
-    {
-        CaptureStderr capture;
-        executor.run(2);
-        err = capture.text();
-    }
-    CAPTURE(err);
-    CHECK(counter->load() == 100);
-    INFO("catch the exception around poll, print its what() once to std::cerr, mark the task finished");
-    CHECK(occurrences(err, "task 7 failed on purpose") == 1);
-}
-
-TEST_CASE("run returns once the last task finishes, though tasks hold senders and a waker is kept",
-          "[ch04][shutdown][race]") {
+TEST_CASE("run returns once the last task finishes, though a waker of the finished task is kept",
+          "[ch04][executor][race]") {
     core::testing::hang_hint("a finished task must drop its Sender: here someone still holds its waker, "
-                             "which keeps the Task object alive");
+                             "which keeps the Task object alive (book: How shutdown is decided)");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     probes::Gate gate;
     auto done = std::make_shared<std::atomic<bool>>(false);
     spawner.spawn(wait_gate_then_set(gate.future(), done));
     { auto gone = std::move(spawner); }
     std::thread opener([gate] {
-        while (gate.polls() == 0) std::this_thread::sleep_for(1ms);
+        while (gate.polls() == 0) std::this_thread::yield();
         gate.open();
     });
-    executor.run(2);
+    executor.run();
     opener.join();
     INFO("run() returned while a task was still waiting");
     CHECK(done->load());
@@ -288,7 +181,7 @@ TEST_CASE("run returns once the last task finishes, though tasks hold senders an
     CHECK(gate.polls() == 2);
 }
 
-TEST_CASE("tasks still queued when the executor is destroyed are freed", "[ch04][shutdown]") {
+TEST_CASE("tasks still queued when the executor is destroyed are freed", "[ch04][executor]") {
     std::vector<std::shared_ptr<PollStats>> stats;
     {
         auto [executor, spawner] = ch04::new_executor_and_spawner();
@@ -304,7 +197,7 @@ TEST_CASE("tasks still queued when the executor is destroyed are freed", "[ch04]
     CHECK(freed == 10);
 }
 
-TEST_CASE("spawning after the executor is gone returns false and frees the future", "[ch04][shutdown]") {
+TEST_CASE("spawning after the executor is gone returns false and frees the future", "[ch04][executor]") {
     auto pair = ch04::new_executor_and_spawner();
     ch04::Spawner spawner = pair.second;
     { auto gone = std::move(pair.first); }  // the executor (the receiver) is destroyed
@@ -313,7 +206,8 @@ TEST_CASE("spawning after the executor is gone returns false and frees the futur
     CHECK(stats->destroyed == 1);
 }
 
-TEST_CASE("a wake after the task finished, or after the executor is gone, does nothing", "[ch04][wake][race]") {
+TEST_CASE("a wake after the task finished, or after the executor is gone, does nothing",
+          "[ch04][executor][race]") {
     core::testing::hang_hint("the gate opens with a wake: does Task::wake send the task into the channel?");
     probes::Gate gate;
     core::Waker kept;
@@ -322,7 +216,7 @@ TEST_CASE("a wake after the task finished, or after the executor is gone, does n
         auto done = std::make_shared<std::atomic<bool>>(false);
         spawner.spawn(wait_gate_then_set(gate.future(), done));
         std::thread opener([gate] {
-            while (gate.polls() == 0) std::this_thread::sleep_for(1ms);
+            while (gate.polls() == 0) std::this_thread::yield();
             gate.open();
         });
         { auto gone = std::move(spawner); }
@@ -337,7 +231,64 @@ TEST_CASE("a wake after the task finished, or after the executor is gone, does n
     CHECK(gate.destroyed());
 }
 
-TEST_CASE("run(0) is refused with std::invalid_argument", "[ch04][misuse]") {
+TEST_CASE("with one worker, a task that throws does not stop the worker: the tasks behind it still run",
+          "[ch04][executor]") {
+    core::testing::hang_hint("a task that threw must count as finished (drop its Sender)");
+    auto [executor, spawner] = ch04::new_executor_and_spawner();
+    auto counter = std::make_shared<std::atomic<int>>(0);
+    spawner.spawn(throw_at_once("the first task failed on purpose"));
+    for (int i = 0; i < 10; ++i) spawner.spawn(probes::count_one(counter));
+    { auto gone = std::move(spawner); }
+    std::string err;
+    {
+        probes::CaptureStderr capture;
+        // A throw escaping the worker's loop would leave run() here (with
+        // more workers it would std::terminate a worker thread).
+        executor.run(1);
+        err = capture.text();
+    }
+    CAPTURE(err);
+    INFO("catch the exception around the poll inside Task::run, report it, and go on");
+    CHECK(counter->load() == 10);
+    CHECK(probes::occurrences(err, "the first task failed on purpose") == 1);
+}
+
+TEST_CASE("a coroutine whose local throws from its destructor is reported like any exception, not fatal",
+          "[ch04][executor]") {
+    core::testing::hang_hint("a task that threw must count as finished (drop its Sender)");
+    auto [executor, spawner] = ch04::new_executor_and_spawner();
+    auto after = std::make_shared<std::atomic<int>>(0);
+    auto counter = std::make_shared<std::atomic<int>>(0);
+    spawner.spawn(local_throws_at_scope_end(after));
+    for (int i = 0; i < 10; ++i) spawner.spawn(probes::count_one(counter));
+    { auto gone = std::move(spawner); }
+    std::string err;
+    {
+        probes::CaptureStderr capture;
+        executor.run();
+        err = capture.text();
+    }
+    CAPTURE(err);
+    CHECK(counter->load() == 10);
+    CHECK(after->load() == 0);
+    CHECK(probes::occurrences(err, "a local's destructor threw at the end of its scope") == 1);
+}
+
+TEST_CASE("run called from inside one of its own tasks is refused with a clear message, not a hang",
+          "[ch04][executor]") {
+    core::testing::hang_hint("a task called run() on its own executor (nested run): run() waits for "
+                             "every task, the caller included. Refuse it: throw std::logic_error if this "
+                             "thread is already one of this executor's workers");
+    auto [executor, spawner] = ch04::new_executor_and_spawner();
+    auto error = std::make_shared<std::string>();
+    spawner.spawn(call_run(&executor, error));
+    { auto gone = std::move(spawner); }
+    executor.run(1);  // one worker: the task runs on this thread, which writes `error`
+    INFO("a nested run must throw std::logic_error that says so");
+    CHECK_THAT(*error, Catch::Contains("nested"));
+}
+
+TEST_CASE("run(0) is refused with std::invalid_argument", "[ch04][executor]") {
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     CHECK_THROWS_AS(executor.run(0), std::invalid_argument);
 }
