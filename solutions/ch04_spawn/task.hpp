@@ -9,6 +9,10 @@
 //   stderr with its what(), and the worker goes on.
 // - A finished task drops its future and its Sender at once, so a waker that
 //   somebody keeps does not keep the executor running.
+// - Every change of the state word is a read-modify-write (fetch_or,
+//   exchange, fetch_and), never a plain store: a store would end the release
+//   sequence of a wake that came before it (book: "Why every transition is a
+//   read-modify-write").
 //
 // Rust counterpart: the task header of tokio or async-task: one atomic word
 // with RUNNING / NOTIFIED / COMPLETE bits (async-task calls them RUNNING,

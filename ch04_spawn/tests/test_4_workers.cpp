@@ -25,6 +25,7 @@
 #include "core/core.hpp"
 #include "core/scope_exit.hpp"
 #include "core/testing.hpp"
+#include "core/todo.hpp"
 #include "probes.hpp"
 
 using core::testing::PollStats;
@@ -154,8 +155,10 @@ bool under_a_sanitizer_or_valgrind() {
 // every new thread ask for a 1 GiB stack and cap the address space so that
 // exactly one such stack fits. Then run(3) starts worker 1, fails to start
 // worker 2 (std::system_error), and must join worker 1 before it rethrows.
-// Exit status: 0 as expected, 3 the limit did not bite, 4/5 wrong outcome.
-[[noreturn]] void child_run_with_one_thread_to_spare() {
+// The child never returns into the test runner: every way out is _exit.
+// Exit status: 0 as expected, 3 the limit did not bite, 4/5 wrong outcome,
+// 7 the code under test is not written yet.
+int run_with_one_thread_to_spare() {
     constexpr std::size_t stack = std::size_t{1} << 30;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -165,7 +168,7 @@ bool under_a_sanitizer_or_valgrind() {
     std::ifstream("/proc/self/statm") >> pages;
     rlim_t limit = pages * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + stack + stack / 2;
     rlimit as{limit, limit};
-    if (setrlimit(RLIMIT_AS, &as) != 0) _exit(3);
+    if (setrlimit(RLIMIT_AS, &as) != 0) return 3;
 
     auto counter = std::make_shared<std::atomic<int>>(0);
     auto [executor, spawner] = ch04::new_executor_and_spawner();
@@ -174,11 +177,21 @@ bool under_a_sanitizer_or_valgrind() {
     try {
         executor.run(3);
     } catch (const std::system_error&) {
-        _exit(counter->load() == 10 ? 0 : 4);  // worker 1 did the work, then was joined
-    } catch (...) {
-        _exit(5);
+        return counter->load() == 10 ? 0 : 4;  // worker 1 did the work, then was joined
     }
-    _exit(3);
+    return 3;
+}
+
+[[noreturn]] void child_main() {
+    int code;
+    try {
+        code = run_with_one_thread_to_spare();
+    } catch (const core::NotImplemented&) {
+        code = 7;
+    } catch (...) {
+        code = 5;
+    }
+    _exit(code);
 }
 
 }  // namespace
@@ -354,15 +367,16 @@ TEST_CASE("run(3) that cannot start its second extra worker joins the first, the
     }
     pid_t pid = fork();
     REQUIRE(pid >= 0);
-    if (pid == 0) child_run_with_one_thread_to_spare();
+    if (pid == 0) child_main();
     int status = 0;
     REQUIRE(waitpid(pid, &status, 0) == pid);
     if (WIFSIGNALED(status)) {
-        FAIL("run() died of signal " << WTERMSIG(status) << " (std::terminate) when starting a worker "
-             "thread failed: it left a started worker thread joinable while the exception unwound. "
-             "Join the threads already started, then rethrow (core::ScopeExit)");
+        FAIL("run() left a started worker thread joinable when starting the next one failed: "
+             "std::terminate (the child died of signal " << WTERMSIG(status) << "). Join the threads "
+             "already started, then rethrow (core::ScopeExit)");
     }
     int code = WEXITSTATUS(status);
+    if (code == 7) throw core::NotImplemented("Executor::run (seen in a forked child)");
     if (code == 3) {
         WARN("inconclusive here: the address-space limit did not make starting a thread fail");
         return;

@@ -34,9 +34,11 @@ public:
     BlockedReceiver(const BlockedReceiver&) = delete;
     BlockedReceiver& operator=(const BlockedReceiver&) = delete;
 
+    bool blocked_or_done() const {
+        return done_.raised() || (tid_.load() != 0 && probes::asleep_in_kernel(tid_.load()));
+    }
     void wait_until_blocked() const {
-        while (!done_.raised() && (tid_.load() == 0 || !probes::asleep_in_kernel(tid_.load())))
-            std::this_thread::yield();
+        while (!blocked_or_done()) std::this_thread::yield();
     }
     bool returned_within(std::chrono::milliseconds bound) const { return done_.wait_for(bound); }
     bool returned() const { return done_.raised(); }
@@ -115,11 +117,15 @@ TEST_CASE("a recv blocked on an empty channel wakes up when the last sender goes
     auto rx2 = rx;
     {
         BlockedReceiver first(rx), second(rx2);
-        first.wait_until_blocked();
-        second.wait_until_blocked();
+        // Both asleep at once, several times in a row: then neither is merely
+        // waiting for the mutex the other one held a moment ago.
+        for (int calm = 0; calm < 5;) {
+            calm = first.blocked_or_done() && second.blocked_or_done() ? calm + 1 : 0;
+            std::this_thread::yield();
+        }
         { auto last = std::move(tx); }  // drop the only sender
-        INFO("both receivers were asleep in recv(): dropping the last Sender must wake every one "
-             "of them (notify_all, after the count reached zero)");
+        INFO("the last Sender left a receiver asleep in recv(): it must wake every blocked receiver "
+             "(notify_all, after the count reached zero)");
         CHECK(first.returned_within(5s));
         CHECK(second.returned_within(5s));
         if (first.returned()) CHECK_FALSE(first.got().has_value());

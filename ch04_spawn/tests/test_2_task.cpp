@@ -60,16 +60,21 @@ public:
         std::atomic<int> polls{0};
         std::atomic<bool> destroyed{false};
     };
-    Scripted(Script script, std::shared_ptr<Stats> stats) : script_(std::move(script)), stats_(std::move(stats)) {}
-    Scripted(Scripted&& o) noexcept : script_(std::move(o.script_)), stats_(std::move(o.stats_)) {}
+    Scripted(Script script, std::shared_ptr<Stats> stats, std::function<void()> on_destroy = {})
+        : script_(std::move(script)), stats_(std::move(stats)), on_destroy_(std::move(on_destroy)) {}
+    Scripted(Scripted&& o) noexcept
+        : script_(std::move(o.script_)), stats_(std::move(o.stats_)), on_destroy_(std::move(o.on_destroy_)) {}
     ~Scripted() {
-        if (stats_) stats_->destroyed = true;
+        if (!stats_) return;  // moved from
+        stats_->destroyed = true;
+        if (on_destroy_) on_destroy_();
     }
     core::Poll<void> poll(core::Context& cx) { return script_(cx, ++stats_->polls); }
 
 private:
     Script script_;
     std::shared_ptr<Stats> stats_;
+    std::function<void()> on_destroy_;
 };
 
 core::Poll<void> pending() { return core::Poll<void>::pending(); }
@@ -186,6 +191,37 @@ TEST_CASE("a poll that throws is reported once on stderr and finishes the task",
     CHECK(stats->destroyed);
     CHECK(ready_channel.senders() == 0);
     CHECK(ready_channel.queued() == 0);
+}
+
+// finish() runs the future's destructor, which is user code: here it wakes
+// the task it belongs to (a guard that notifies on the way out would). The
+// task must already be DONE then, or that wake queues a finished task.
+TEST_CASE("a task is DONE before its future is destroyed: a wake from that destructor does nothing",
+          "[ch04][task]") {
+    ReadyChannel ready_channel;
+    auto stats = std::make_shared<Scripted::Stats>();
+    auto kept = std::make_shared<core::Waker>();
+    std::size_t queued_by_destructor = 99;
+    TaskPtr task = ready_channel.make_task(Scripted(
+        [kept](core::Context& cx, int) -> core::Poll<void> {
+            *kept = cx.waker();
+            throw std::runtime_error("thrown so that finish() destroys the future");
+        },
+        stats,
+        [kept, &queued_by_destructor, &ready_channel] {
+            kept->wake();
+            queued_by_destructor = ready_channel.queued();
+        }));
+    {
+        probes::CaptureStderr quiet;
+        task->run();
+    }
+    REQUIRE(stats->destroyed);
+    INFO("a wake during finish() queued the finished task again: make the state DONE first, then "
+         "drop the future and the Sender (book: Several workers: RUNNING and NOTIFIED)");
+    CHECK(queued_by_destructor == 0);
+    CHECK(ready_channel.queued() == 0);
+    *kept = core::Waker();  // the last waker: the task goes
 }
 
 TEST_CASE("a wake after the executor's receiver is gone does nothing, and the task is freed with its waker",
