@@ -90,7 +90,8 @@ TEST_CASE("recv drains what is queued, then returns empty once the last sender i
 
 TEST_CASE("recv on an empty channel blocks while a sender is alive, and returns the value sent later",
           "[ch04][channel][race]") {
-    core::testing::hang_hint("a send to a receiver blocked in recv() must wake it");
+    core::testing::hang_hint("a send to a receiver already asleep in recv() did not wake it: notify after "
+                             "the value is in the queue, never before");
     auto [tx, rx] = ch04::channel<int>();
     {
         BlockedReceiver receiver(rx);
@@ -110,9 +111,9 @@ TEST_CASE("recv on an empty channel blocks while a sender is alive, and returns 
 }
 
 TEST_CASE("a recv blocked on an empty channel wakes up when the last sender goes", "[ch04][channel][race]") {
-    core::testing::hang_hint("a receiver is still asleep in recv() with no Sender left: the last "
-                             "Sender's destructor must wake EVERY blocked recv() (notify_all, not "
-                             "notify_one), after the count reached zero");
+    core::testing::hang_hint("the last Sender left a receiver asleep in recv(): its destructor must wake "
+                             "EVERY blocked recv() (notify_all, not notify_one), after the count "
+                             "reached zero");
     auto [tx, rx] = ch04::channel<int>();
     auto rx2 = rx;
     {
