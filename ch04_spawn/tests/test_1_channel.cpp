@@ -102,7 +102,7 @@ TEST_CASE("recv on an empty channel blocks while a sender is alive, and returns 
             CHECK(receiver.got().has_value());
         }
         CHECK(tx.send(7));
-        bool woke = receiver.returned_within(5s);
+        bool woke = receiver.returned_within(2s);
         INFO("a send to a receiver already asleep in recv() did not wake it: notify after the value "
              "is in the queue, never before (book: Notify under the lock, or after it?)");
         CHECK(woke);
@@ -127,8 +127,8 @@ TEST_CASE("a recv blocked on an empty channel wakes up when the last sender goes
         { auto last = std::move(tx); }  // drop the only sender
         INFO("the last Sender left a receiver asleep in recv(): it must wake every blocked receiver "
              "(notify_all, after the count reached zero)");
-        CHECK(first.returned_within(5s));
-        CHECK(second.returned_within(5s));
+        CHECK(first.returned_within(2s));
+        CHECK(second.returned_within(2s));
         if (first.returned()) CHECK_FALSE(first.got().has_value());
         if (second.returned()) CHECK_FALSE(second.got().has_value());
         // A receiver still asleep here can never be woken (no sender is left to
