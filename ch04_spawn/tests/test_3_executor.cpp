@@ -120,7 +120,13 @@ TEST_CASE("a moved-from spawner no longer keeps run going, and refuses to spawn"
     spawner.spawn(probes::count_one(counter));
     ch04::Spawner second = std::move(spawner);
     second.spawn(probes::count_one(counter));
-    CHECK_THROWS_WITH(spawner.spawn(probes::count_one(counter)), Catch::Contains("moved-from"));
+    {
+        // A REQUIRE: if the moved-from spawner still holds a Sender, run()
+        // below would wait for it forever.
+        INFO("moving a Spawner must move its Sender: the moved-from one must refuse to spawn "
+             "(std::logic_error, \"moved-from\") and no longer keep run() going");
+        REQUIRE_THROWS_WITH(spawner.spawn(probes::count_one(counter)), Catch::Contains("moved-from"));
+    }
     { auto gone = std::move(second); }
     executor.run();
     CHECK(counter->load() == 2);
