@@ -102,8 +102,9 @@ static_assert(!Spawnable<ThrowingDestructor>,
 
 TEST_CASE("the classic program: spawn, drop the spawner, run returns after the task finishes",
           "[ch04][executor]") {
-    core::testing::hang_hint("run() returns when recv() comes back empty: every Sender (the spawner's and "
-                             "the finished task's) must be gone");
+    core::testing::hang_hint("run() returns when recv() comes back empty: every Sender must be gone, the "
+                             "spawner's (moving a Spawner must move its Sender: `dropped` took it) and "
+                             "the finished task's (finish() drops it)");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
     auto done = std::make_shared<std::atomic<bool>>(false);
     spawner.spawn(sleep_then_set(20ms, done));
