@@ -248,7 +248,11 @@ TEST_CASE("a wake after the executor's receiver is gone does nothing, and the ta
 // `woken` is relaxed on purpose).
 // On x86 this passes even with a plain store(RUNNING): the hardware keeps the
 // stores in order. `make check-ch04 SAN=thread` sees the missing ordering and
-// reports a data race on `message` (book: Proving it).
+// reports a data race on `message` (book: Proving it). The other store bug of
+// this word, a plain store(NOTIFIED) after a failed compare-and-swap when
+// leaving RUNNING, has no test at all: it needs a second wake inside a window
+// of a few instructions, and only a memory-model checker explores that (book:
+// "Why every transition is a read-modify-write").
 TEST_CASE("what a waker wrote before waking a queued task is seen by the task's next poll",
           "[ch04][task][race]") {
     core::testing::hang_hint("the waking thread never woke the task");
