@@ -27,6 +27,7 @@ namespace {
 class BlockedReceiver {
     struct State {
         std::atomic<pid_t> tid{0};
+        std::atomic<bool> returned{false};  // set without a lock: a thread asleep after this is not in recv
         std::optional<int> got;
         probes::Signal done;
     };
@@ -36,6 +37,7 @@ public:
         : thread_([state = state_, rx = std::move(rx)] {
               state->tid.store(probes::kernel_thread_id());
               state->got = rx.recv();
+              state->returned.store(true, std::memory_order_release);
               state->done.raise();
           }) {}
     ~BlockedReceiver() {
@@ -47,14 +49,14 @@ public:
 
     bool blocked_or_done() const {
         pid_t tid = state_->tid.load();
-        return state_->done.raised() || (tid != 0 && probes::asleep_in_kernel(tid));
+        return returned() || (tid != 0 && probes::asleep_in_kernel(tid));
     }
     void wait_until_blocked() const {
         while (!blocked_or_done()) std::this_thread::yield();
     }
     bool returned_within(std::chrono::milliseconds bound) const { return state_->done.wait_for(bound); }
-    bool returned() const { return state_->done.raised(); }
-    // Read only after returned() (the Signal orders it).
+    bool returned() const { return state_->returned.load(std::memory_order_acquire); }
+    // Read only after returned() (its acquire orders it).
     const std::optional<int>& got() const { return state_->got; }
 
 private:
