@@ -1,10 +1,21 @@
 // Probes for the chapter 4 tests. Plain classes with constructors (no
-// aggregates inside co_await: g++ 12 mishandles those).
+// aggregates inside co_await: g++ 12 mishandles those). Only core headers
+// here: each test file includes the one chapter header it is about.
 #pragma once
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iterator>
+#include <iostream>
 #include <memory>
 #include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 
 #include "core/core.hpp"
@@ -146,6 +157,68 @@ public:
 
 private:
     std::shared_ptr<core::testing::Latch> latch_;
+};
+
+// Redirects std::cerr into a string for the scope (restored on the way out).
+class CaptureStderr {
+public:
+    CaptureStderr() : old_(std::cerr.rdbuf(buffer_.rdbuf())) {}
+    ~CaptureStderr() { std::cerr.rdbuf(old_); }
+    CaptureStderr(const CaptureStderr&) = delete;
+    CaptureStderr& operator=(const CaptureStderr&) = delete;
+    std::string text() const { return buffer_.str(); }
+
+private:
+    std::ostringstream buffer_;
+    std::streambuf* old_;
+};
+
+inline int occurrences(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+    return n;
+}
+
+inline core::Async<void> count_one(std::shared_ptr<std::atomic<int>> counter) {
+    counter->fetch_add(1);
+    co_return;
+}
+
+// The kernel's id of the calling thread, and whether a thread of this
+// process is asleep in the kernel right now (state 'S' in /proc). A thread
+// that has announced it is about to block on a condition variable, and is
+// then seen asleep, is inside that wait: no sleep-and-hope needed.
+inline pid_t kernel_thread_id() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+inline bool asleep_in_kernel(pid_t tid) {
+    std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto paren = text.rfind(')');  // the thread name may contain spaces: the state follows the last ')'
+    return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'S';
+}
+
+// A latch you can wait on with a backstop: wait_for() is false if the time
+// ran out. The bound is scaled, so a busy machine does not fail the reference.
+class Signal {
+public:
+    void raise() {
+        std::lock_guard lock(mutex_);
+        raised_ = true;
+        cv_.notify_all();
+    }
+    bool raised() const {
+        std::lock_guard lock(mutex_);
+        return raised_;
+    }
+    template <class Rep, class Period>
+    bool wait_for(std::chrono::duration<Rep, Period> bound) const {
+        std::unique_lock lock(mutex_);
+        return cv_.wait_for(lock, core::testing::scaled(bound), [this] { return raised_; });
+    }
+
+private:
+    mutable std::mutex mutex_;
+    mutable std::condition_variable cv_;
+    bool raised_ = false;
 };
 
 }  // namespace probes

@@ -44,9 +44,10 @@ template <class T>
 class Sender {
 public:
     explicit Sender(std::shared_ptr<detail::Channel<T>> ch) : ch_(std::move(ch)) {
-        // TODO: count this sender (under the channel's mutex).
-        core::todo("Sender's constructor in exercises/ch04_spawn/channel.hpp: "
-                   "++ch_->senders under ch_->mutex");
+        // TODO: this Sender now counts. Who else may be reading the count
+        // right now, from which thread?
+        core::todo("Sender's constructor: a new Sender counts as one more sender of the channel "
+                   "(copies count, moved-from ends do not); see book/ch04_spawn.md#the-channel");
     }
     Sender(const Sender& other) : Sender(other.ch_) {}
     Sender(Sender&& other) noexcept : ch_(std::move(other.ch_)) {}  // the count moves with it
@@ -55,17 +56,18 @@ public:
         return *this;
     }
     ~Sender() {
-        // TODO: a moved-from Sender (ch_ empty) does nothing. Otherwise
-        // --senders under the lock; the LAST sender closes the channel, so
-        // every recv() blocked on it must be woken (notify_all, after
-        // unlocking). A destructor must not throw: no todo() here.
+        // TODO: a moved-from Sender counts for nothing. When the last Sender
+        // goes, the channel is closed: what must happen to every receiver
+        // that is asleep in recv() right now? (A destructor must not throw:
+        // no todo() here, so the stub check cannot see this one.)
     }
 
     bool send([[maybe_unused]] T value) const {
-        // TODO: under the lock, return false if no receiver is left,
-        // otherwise push_back; then notify one receiver.
-        core::todo("Sender::send in exercises/ch04_spawn/channel.hpp: "
-                   "push_back under the mutex (false if receivers == 0), then notify_one");
+        // TODO: what if nobody can ever read the value? And in which order
+        // do "the value is there" and "a receiver is told" happen?
+        core::todo("Sender::send: queue the value without blocking and wake a receiver; "
+                   "false (value dropped) once every Receiver is gone; "
+                   "see book/ch04_spawn.md#the-channel");
     }
 
 private:
@@ -76,9 +78,9 @@ template <class T>
 class Receiver {
 public:
     explicit Receiver(std::shared_ptr<detail::Channel<T>> ch) : ch_(std::move(ch)) {
-        // TODO: count this receiver (under the channel's mutex).
-        core::todo("Receiver's constructor in exercises/ch04_spawn/channel.hpp: "
-                   "++ch_->receivers under ch_->mutex");
+        // TODO: this Receiver now counts, like a Sender does.
+        core::todo("Receiver's constructor: a new Receiver counts as one more receiver of the "
+                   "channel; see book/ch04_spawn.md#the-channel");
     }
     Receiver(const Receiver& other) : Receiver(other.ch_) {}
     Receiver(Receiver&& other) noexcept : ch_(std::move(other.ch_)) {}
@@ -87,18 +89,17 @@ public:
         return *this;
     }
     ~Receiver() {
-        // TODO: a moved-from Receiver does nothing. Otherwise --receivers;
-        // the LAST receiver takes the queued values out (swap them into a
-        // local deque under the lock) and lets them die AFTER unlocking: a
-        // value's destructor may drop a Sender of this very channel, which
-        // takes the same mutex. No todo() here: destructors must not throw.
+        // TODO: when the last Receiver goes, nobody will ever read what is
+        // still queued. Those values may be tasks, and a task owns a Sender
+        // of this very channel: what does its destructor need, and when may
+        // it run? (No todo() here: destructors must not throw.)
     }
 
     std::optional<T> recv() const {
-        // TODO: wait until the queue is not empty OR no sender is left;
-        // return the front, or an empty optional when closed and drained.
-        core::todo("Receiver::recv in exercises/ch04_spawn/channel.hpp: "
-                   "wait on not_empty (predicate: !queue.empty() || senders == 0), pop_front");
+        // TODO: when may recv give up and say "closed"?
+        core::todo("Receiver::recv: block until a value arrives (oldest first) or every Sender "
+                   "is gone and the queue is drained (then an empty optional); "
+                   "see book/ch04_spawn.md#the-channel");
     }
 
 private:
@@ -107,9 +108,10 @@ private:
 
 template <class T>
 std::pair<Sender<T>, Receiver<T>> channel() {
-    // TODO: one shared detail::Channel<T>, one Sender and one Receiver on it.
-    core::todo("channel<T>() in exercises/ch04_spawn/channel.hpp: "
-               "make_shared<detail::Channel<T>>(), return {Sender<T>(ch), Receiver<T>(ch)}");
+    // TODO: two ends that share one channel, and keep it alive as long as
+    // either end exists.
+    core::todo("channel<T>(): a connected Sender and Receiver pair over one new channel; "
+               "see book/ch04_spawn.md#the-channel");
 }
 
 }  // namespace ch04

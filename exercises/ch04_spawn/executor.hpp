@@ -11,6 +11,9 @@
 // - No task is ever polled by two threads at once (see task.hpp).
 // - A task that throws is reported once on stderr; the others go on.
 // - Destroying the executor frees the tasks still waiting in its channel.
+// - If a worker thread cannot be started (std::system_error from
+//   std::thread), run() joins the workers it did start (they stop once the
+//   work is done) and rethrows: never std::terminate for a joinable thread.
 // - run() called from inside one of its own tasks throws std::logic_error
 //   (it would wait for the task that called it, forever). A future whose
 //   destructor may throw is refused at compile time by spawn's requires
@@ -32,6 +35,7 @@
 #include "ch04_spawn/channel.hpp"
 #include "ch04_spawn/task.hpp"
 #include "core/future.hpp"
+#include "core/scope_exit.hpp"
 #include "core/todo.hpp"
 
 namespace ch04 {
@@ -50,11 +54,11 @@ public:
     template <core::Future F>
         requires std::is_void_v<core::OutputOf<F>> && std::is_nothrow_destructible_v<F>
     bool spawn([[maybe_unused]] F future) const {
-        // TODO: refuse a moved-from spawner (std::logic_error mentioning
-        // "moved-from"); make a Task with the future and a COPY of our
-        // Sender; send it; return what send returned.
-        core::todo("Spawner::spawn in exercises/ch04_spawn/executor.hpp: "
-                   "make_shared<Task>(BoxFuture, *sender_), then sender_->send(task)");
+        // TODO: what keeps run() going while this task merely waits for a
+        // wake? And what should a moved-from Spawner do when asked to spawn?
+        core::todo("Spawner::spawn: wrap the future in a new task and hand it to the executor; "
+                   "false if the executor is gone, std::logic_error (\"moved-from\") on a "
+                   "moved-from Spawner; see book/ch04_spawn.md#the-spawner-and-the-executor");
     }
 
 private:
@@ -67,20 +71,24 @@ public:
     explicit Executor(Receiver<TaskPtr> ready) : ready_(std::move(ready)) {}
 
     void run([[maybe_unused]] unsigned workers = 1) {
-        // TODO: refuse 0 workers (std::invalid_argument) and a nested call
-        // (current_ == this: std::logic_error mentioning "nested"); start
-        // workers - 1 threads running work(), run work() here too, join them.
-        core::todo("Executor::run in exercises/ch04_spawn/executor.hpp: "
-                   "workers - 1 threads plus this one, each looping recv() -> task->run()");
+        // TODO: how many threads, counting this one? What if starting one
+        // of them throws after others have started (a joinable std::thread
+        // must never be destroyed)? What if a task of this executor calls
+        // run()?
+        core::todo("Executor::run: poll tasks on exactly `workers` threads (the caller is one) "
+                   "until every spawner and every task is gone; refuse 0 workers "
+                   "(std::invalid_argument) and a nested run (std::logic_error, \"nested\"); "
+                   "see book/ch04_spawn.md#the-spawner-and-the-executor");
     }
 
 private:
     void work() {
-        // TODO: set current_ = this for the duration (restore the old value
-        // on the way out); while recv() gives a task, run it. recv() comes
-        // back empty when every Sender (spawners AND unfinished tasks) is gone.
-        core::todo("Executor::work in exercises/ch04_spawn/executor.hpp: "
-                   "while (auto task = ready_.recv()) (*task)->run();");
+        // TODO: one worker's loop. When is the work over, and how does this
+        // thread learn it? How does run() know, later, that this thread
+        // works for this executor?
+        core::todo("Executor::work: one worker's loop: take tasks from the channel and run them "
+                   "until the channel says there will be no more; "
+                   "see book/ch04_spawn.md#how-shutdown-is-decided");
     }
 
     // Destroyed with the executor: the last Receiver takes the tasks still

@@ -9,6 +9,10 @@
 //   stderr with its what(), and the worker goes on.
 // - A finished task drops its future and its Sender at once, so a waker that
 //   somebody keeps does not keep the executor running.
+// - Every change of the state word is a read-modify-write (fetch_or,
+//   exchange, fetch_and), never a plain store: a store would end the release
+//   sequence of a wake that came before it (book: "Why every transition is a
+//   read-modify-write").
 //
 // Rust counterpart: the task header of tokio or async-task: one atomic word
 // with RUNNING / NOTIFIED / COMPLETE bits (async-task calls them RUNNING,
@@ -51,43 +55,38 @@ public:
     Task(core::BoxFuture<void> future, Sender<std::shared_ptr<Task>> sender)
         : future_(std::move(future)), sender_(std::move(sender)) {}
     void wake() override {
-        // TODO: set NOTIFIED with one fetch_or, whatever the state. Only the
-        // caller that found the task idle (previous state 0) re-queues it.
-        // RUNNING: the note is enough. NOTIFIED or DONE: nothing to do.
-        core::todo("Task::wake in exercises/ch04_spawn/task.hpp: "
-                   "prev = state_.fetch_or(NOTIFIED); if prev == 0, requeue()");
+        // TODO: any thread, any number of times, in any state. Which caller
+        // (and only which one) puts the task in the channel? What must a wake
+        // do to a task that a worker is polling right now?
+        core::todo("Task::wake: make sure the task is polled once more after this wake, queued "
+                   "at most once, never while a worker polls it, never after it finished; "
+                   "see book/ch04_spawn.md#several-workers-running-and-notified");
     }
 
     void run() {
-        // TODO:
-        // 1. state_ NOTIFIED -> RUNNING (an exchange: it must read the wakes);
-        // 2. poll the future with a Waker made from shared_from_this(), inside
-        //    try/catch: an exception is reported once with
-        //    report_task_exception(e.what()) and finishes the task;
-        // 3. Ready (or thrown): finish();
-        // 4. Pending: compare_exchange RUNNING -> 0 (idle). If that fails, a
-        //    wake came during the poll (RUNNING | NOTIFIED): store NOTIFIED
-        //    and requeue(), so the task is polled again after this poll.
-        core::todo("Task::run in exercises/ch04_spawn/task.hpp: "
-                   "RUNNING, poll under try/catch, then DONE, idle, or re-queue if NOTIFIED");
+        // TODO: a worker received this task from the channel. What does the
+        // state word say before, during and after the poll? What if a wake
+        // lands during the poll? What if the poll throws?
+        core::todo("Task::run: poll the future once as RUNNING; then finish it (Ready or thrown, "
+                   "reported once on stderr), let it go idle, or queue it again if a wake came "
+                   "during the poll; see book/ch04_spawn.md#several-workers-running-and-notified");
     }
 
 private:
     void requeue() {
-        // TODO: copy sender_ into a local first (once the task is in the
-        // channel, another worker may finish it and reset sender_ while we
-        // are still inside send()), then send shared_from_this(). A false
-        // from send means the executor is gone: nothing to do.
-        core::todo("Task::requeue in exercises/ch04_spawn/task.hpp: "
-                   "copy sender_, then send(shared_from_this())");
+        // TODO: the moment the task is in the channel, another worker may
+        // run it to completion. What might it destroy while this thread is
+        // still inside send()?
+        core::todo("Task::requeue: put this task back in the ready channel (nothing to do if the "
+                   "executor is gone); see book/ch04_spawn.md#several-workers-running-and-notified");
     }
 
     void finish() {
-        // TODO: store DONE (later wakes stop there), then reset future_ and
-        // sender_: a finished task must not keep run() going just because
-        // somebody still holds its waker.
-        core::todo("Task::finish in exercises/ch04_spawn/task.hpp: "
-                   "state_ = DONE, future_.reset(), sender_.reset()");
+        // TODO: what must a later wake find? And what would keep run()
+        // going if a finished task held on to it?
+        core::todo("Task::finish: the task is done for good: later wakes do nothing, and it lets "
+                   "go of its future and of its place in the channel at once; "
+                   "see book/ch04_spawn.md#how-shutdown-is-decided");
     }
 
     std::atomic<std::uint8_t> state_{NOTIFIED};  // born queued: spawn sends it

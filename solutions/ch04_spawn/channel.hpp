@@ -60,7 +60,8 @@ public:
             last = --ch_->senders == 0;
         }
         // The last sender closes the channel: every blocked recv() must
-        // wake up and see "closed and empty".
+        // wake up and see "closed and empty". After the unlock is safe: ch_
+        // keeps the condition variable alive through the notify.
         if (last) ch_->not_empty.notify_all();
     }
 
@@ -71,6 +72,8 @@ public:
             if (ch_->receivers == 0) return false;
             ch_->queue.push_back(std::move(value));
         }
+        // One value, one receiver to wake; the value is in the queue before
+        // anyone is told (a notify that comes first wakes nobody who can see it).
         ch_->not_empty.notify_one();
         return true;
     }
@@ -117,10 +120,12 @@ private:
 };
 // [/book:receiver]
 
+// [book:channel]
 template <class T>
 std::pair<Sender<T>, Receiver<T>> channel() {
     auto ch = std::make_shared<detail::Channel<T>>();
     return {Sender<T>(ch), Receiver<T>(ch)};
 }
+// [/book:channel]
 
 }  // namespace ch04

@@ -11,6 +11,9 @@
 // - No task is ever polled by two threads at once (see task.hpp).
 // - A task that throws is reported once on stderr; the others go on.
 // - Destroying the executor frees the tasks still waiting in its channel.
+// - If a worker thread cannot be started (std::system_error from
+//   std::thread), run() joins the workers it did start (they stop once the
+//   work is done) and rethrows: never std::terminate for a joinable thread.
 // - run() called from inside one of its own tasks throws std::logic_error
 //   (it would wait for the task that called it, forever). A future whose
 //   destructor may throw is refused at compile time by spawn's requires
@@ -32,6 +35,7 @@
 #include "ch04_spawn/channel.hpp"
 #include "ch04_spawn/task.hpp"
 #include "core/future.hpp"
+#include "core/scope_exit.hpp"
 
 namespace ch04 {
 
@@ -79,17 +83,24 @@ public:
                                    "(nested run): it would wait forever for the task that called it; "
                                    "spawn the work instead");
         std::vector<std::thread> others;
+        others.reserve(workers - 1);  // no reallocation (and no bad_alloc) between two starts
+        // However this function ends, no started thread is left joinable: a
+        // joinable std::thread that is destroyed calls std::terminate. If
+        // starting the k-th worker throws (std::system_error: no resources
+        // for one more thread), the k-1 already started are joined on the
+        // way out (they leave, like any worker, once the work is done) and
+        // the exception reaches the caller.
+        core::ScopeExit join_started([&others] {
+            for (auto& t : others) t.join();
+        });
         for (unsigned i = 1; i < workers; ++i) others.emplace_back([this] { work(); });
         work();  // the calling thread is worker 0
-        for (auto& t : others) t.join();
     }
 
 private:
     void work() {
-        struct Restore {  // "this thread works for me" while in here, for run()'s check
-            const Executor* outer;
-            ~Restore() { current_ = outer; }
-        } restore{std::exchange(current_, this)};
+        // "This thread works for me" while in here, for run()'s nested check.
+        core::ScopeExit restore([outer = std::exchange(current_, this)] { current_ = outer; });
         // recv() returns empty exactly when every Sender is gone and the
         // channel is drained. Spawners hold Senders, and so does every
         // unfinished task: so "closed" means "no spawner, no live task".

@@ -9,6 +9,10 @@
 //   stderr with its what(), and the worker goes on.
 // - A finished task drops its future and its Sender at once, so a waker that
 //   somebody keeps does not keep the executor running.
+// - Every change of the state word is a read-modify-write (fetch_or,
+//   exchange, fetch_and), never a plain store: a store would end the release
+//   sequence of a wake that came before it (book: "Why every transition is a
+//   read-modify-write").
 //
 // Rust counterpart: the task header of tokio or async-task: one atomic word
 // with RUNNING / NOTIFIED / COMPLETE bits (async-task calls them RUNNING,
@@ -37,9 +41,9 @@ inline void report_task_exception(const char* what) {
     std::cerr << "ch04: a task threw an exception (the executor goes on): " << what << std::endl;
 }
 
-// [book:state]
 class Task : public core::Wake, public std::enable_shared_from_this<Task> {
 public:
+    // [book:state]
     // The task state, one atomic word:
     //   0                    idle: pending, nobody will poll it until a wake
     //   NOTIFIED             in the ready channel (or about to be): do not queue again
@@ -83,13 +87,16 @@ public:
         }
         if (done) return finish();
 
-        // Pending: back to idle, unless a wake came during the poll.
-        std::uint8_t expected = RUNNING;
-        if (state_.compare_exchange_strong(expected, 0, std::memory_order_acq_rel)) return;
-        // expected == RUNNING | NOTIFIED: the wake left us a note. Re-queue the
-        // task (behind the others) instead of polling it again right here.
-        state_.store(NOTIFIED, std::memory_order_release);
-        requeue();
+        // Pending: leave RUNNING, and look at what else the word held. One
+        // read-modify-write decides and moves at once: no window in which a
+        // wake could slip between a check and a store. acq_rel: acquire reads
+        // the note (and what every waker of this poll wrote before it),
+        // release hands this poll's writes to whoever polls next.
+        std::uint8_t before = state_.fetch_and(static_cast<std::uint8_t>(~RUNNING),
+                                               std::memory_order_acq_rel);
+        // A wake came during the poll and left NOTIFIED, which stays set: the
+        // task is queued again (behind the others), polled after this poll.
+        if (before & NOTIFIED) requeue();
     }
     // [/book:run]
 
@@ -106,15 +113,20 @@ private:
     }
     // [/book:requeue]
 
+    // [book:finish]
     void finish() {
-        // Later wakes find DONE and stop. Dropping the future and the sender
-        // now (not when the last waker dies) is what lets run() end even if
-        // someone keeps a waker of this task. Safe: no wake touches them
-        // once DONE is set, and no other worker has this task.
-        state_.store(DONE, std::memory_order_release);
+        // Later wakes find DONE and stop. An exchange, not a store, like every
+        // other transition of this word: a wake that landed during the last
+        // poll stays in the word's history (see the book, "Release sequences").
+        state_.exchange(DONE, std::memory_order_acq_rel);
+        // Dropping the future and the sender now (not when the last waker
+        // dies) is what lets run() end even if someone keeps a waker of this
+        // task. Safe: no wake touches them once DONE is set, and no other
+        // worker has this task.
         future_.reset();
         sender_.reset();
     }
+    // [/book:finish]
 
     std::atomic<std::uint8_t> state_{NOTIFIED};  // born queued: spawn sends it
     // Touched only by the worker whose run() holds RUNNING (or, for sender_,
