@@ -162,6 +162,16 @@ core::Async<void> serve(ch06::TcpStream stream, Limits limits) {
         }
         if (answer->delay_ms > 0) co_await ch06::sleep_for(std::chrono::milliseconds(answer->delay_ms));
         co_await ch06::write_all(&stream, render(*answer));
+        // Lingering close: closing with unread bytes (the rest of an
+        // oversized request) sends a reset, which can destroy our answer
+        // before the client reads it. Say we are done, then drain a little.
+        stream.shutdown_write();
+        ch06::Sleep linger = ch06::sleep_for(std::chrono::milliseconds(1000));
+        for (std::size_t drained = 0; drained < (1u << 20);) {
+            std::optional<std::size_t> n = co_await ReadBefore(stream.read(std::span<char>(buf)), &linger);
+            if (!n || *n == 0) break;
+            drained += *n;
+        }
     } catch (const std::exception&) {
         // The client reset or left while we waited: its answer has nowhere to go.
     }
@@ -213,6 +223,13 @@ void serve_blocking(int fd, Limits limits) {
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;  // the client left
         sent += std::size_t(n);
+    }
+    // Lingering close, as in the reactor variant (the receive timeout bounds it).
+    ::shutdown(fd, SHUT_WR);
+    for (std::size_t drained = 0; drained < (1u << 20);) {
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        drained += std::size_t(n);
     }
 }
 
