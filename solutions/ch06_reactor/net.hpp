@@ -210,7 +210,7 @@ public:
     static TcpListener bind(std::uint16_t port) {
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) throw_errno("socket");
-        Fd owner(fd);  // from here on, every throw closes it
+        Fd owner(fd);  // owned before the first throw below: each one closes it
         int one = 1;
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         sockaddr_in addr = detail::loopback(port);
