@@ -71,6 +71,13 @@ inline void send_bytes(const ch06::Fd& fd, std::size_t n) {
     REQUIRE(::send(fd.get(), data.data(), n, MSG_NOSIGNAL) == ssize_t(n));
 }
 
+// What usually hangs a test that talks over sockets.
+inline const char* const io_hang_hint =
+    "an I/O future that returned Pending without its waker in the registry (poll_ready), a wake lost "
+    "between EAGAIN and clear_readiness (the tick), a read that treats 0 (end of stream) as 'nothing yet', "
+    "or readiness cleared after a read that returned data (edge-triggered: only EAGAIN may clear the "
+    "readiness, never a read that returned data)";
+
 // Waits (yielding) until pred() holds or a generous bound passes.
 template <class Pred>
 bool eventually(Pred pred) {

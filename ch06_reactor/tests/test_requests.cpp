@@ -51,8 +51,7 @@ double ms_since(Clock::time_point t) { return std::chrono::duration<double, std:
 
 TEST_CASE("5 requests of 200 ms issued concurrently from one executor thread complete in about 200 ms, not 1 s",
           "[ch06][requests]") {
-    core::testing::hang_hint("a request that never completes: a connect, write or read future that went "
-                             "Pending without its waker in the registry");
+    core::testing::hang_hint(std::string("a request that never completes: ") + io_hang_hint);
     // The blocking, thread-per-connection server: nothing of ours on its side.
     DelayServer server({"--blocking"});
     ch06::Runtime rt(1);  // one executor thread
@@ -71,8 +70,7 @@ TEST_CASE("5 requests of 200 ms issued concurrently from one executor thread com
 }
 
 TEST_CASE("1000 concurrent connections on loopback complete without running out of fds", "[ch06][requests]") {
-    core::testing::hang_hint("1000 requests that do not all complete: look for a wake lost under load "
-                             "(clear_readiness without the tick) or a listener that stops accepting");
+    core::testing::hang_hint(std::string("1000 requests that do not all complete: ") + io_hang_hint);
     REQUIRE(ensure_fd_limit(4096));
     DelayServer server;  // the reactor server: 1000 threads would be the point of not having them
     ch06::Runtime rt(1);

@@ -58,6 +58,7 @@ std::vector<std::string> variant_args(bool blocking) {
 
 TEST_CASE("the delay server answers GET /<ms>/<message> after <ms> ms, and 4xx for a malformed path",
           "[ch06][server]") {
+    core::testing::hang_hint(io_hang_hint);
     const bool blocking = GENERATE(false, true);
     INFO((blocking ? "blocking" : "reactor") << " variant of the delay server");
     DelayServer server(variant_args(blocking));
@@ -77,6 +78,7 @@ TEST_CASE("the delay server answers GET /<ms>/<message> after <ms> ms, and 4xx f
 
 TEST_CASE("garbage, an oversized request line or head get 400, 414 or 431, and the next good request is served",
           "[ch06][server]") {
+    core::testing::hang_hint(io_hang_hint);
     const bool blocking = GENERATE(false, true);
     INFO((blocking ? "blocking" : "reactor") << " variant of the delay server");
     DelayServer server(variant_args(blocking));
@@ -94,6 +96,7 @@ TEST_CASE("garbage, an oversized request line or head get 400, 414 or 431, and t
 }
 
 TEST_CASE("a half-sent request gets 408 after the head timeout and holds up nobody meanwhile", "[ch06][server]") {
+    core::testing::hang_hint(io_hang_hint);
     const bool blocking = GENERATE(false, true);
     INFO((blocking ? "blocking" : "reactor") << " variant of the delay server (head timeout 300 ms)");
     DelayServer server(variant_args(blocking));
@@ -106,6 +109,7 @@ TEST_CASE("a half-sent request gets 408 after the head timeout and holds up nobo
 }
 
 TEST_CASE("a client that leaves while the server waits does not take it down", "[ch06][server]") {
+    core::testing::hang_hint(io_hang_hint);
     const bool blocking = GENERATE(false, true);
     INFO((blocking ? "blocking" : "reactor") << " variant of the delay server");
     DelayServer server(variant_args(blocking));

@@ -102,6 +102,7 @@ core::Async<std::size_t> big_transfer(std::size_t bytes) {
 
 TEST_CASE("a read smaller than the data waiting returns part of it, and the next read the rest at once",
           "[ch06][tcp]") {
+    core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
     auto [client, server] = rt.block_on(make_tcp_pair());
     rt.block_on(ch06::write_all(&client, std::string(100, 'd')));
@@ -127,8 +128,7 @@ TEST_CASE("a read smaller than the data waiting returns part of it, and the next
 }
 
 TEST_CASE("bind on port 0, accept, connect, write and read carry bytes both ways on 127.0.0.1", "[ch06][tcp]") {
-    core::testing::hang_hint("an I/O future that returned Pending without leaving its waker in the registry "
-                             "(poll_ready), or a read that treats 0 (end of stream) as 'nothing yet'");
+    core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
     CHECK(rt.block_on(echo_once()) == "ping pong");
     INFO("every stream and listener is gone: their sources must have left the registry");
@@ -136,15 +136,14 @@ TEST_CASE("bind on port 0, accept, connect, write and read carry bytes both ways
 }
 
 TEST_CASE("a write bigger than the socket buffers completes as the reader drains them", "[ch06][tcp]") {
-    core::testing::hang_hint("a write that got EAGAIN must clear the write readiness and wait for EPOLLOUT; or a "
-                             "read that cleared the readiness after returning data (edge-triggered: only EAGAIN "
-                             "may clear the readiness, never a read that returned data)");
+    core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
     CHECK(rt.block_on(big_transfer(8 << 20)) == std::size_t(8 << 20));
 }
 
 TEST_CASE("a read future dropped before its data arrives withdraws its waker, and its fd number is reused safely",
           "[ch06][tcp]") {
+    core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
     core::testing::CountingWaker dead_task;
     int old_fd;
@@ -176,7 +175,7 @@ TEST_CASE("a read future dropped before its data arrives withdraws its waker, an
 }
 
 TEST_CASE("a peer that closes: read returns 0 (end of stream) instead of waiting forever", "[ch06][tcp]") {
-    core::testing::hang_hint("after the peer closed, read() returns 0: that is Ready(0), not Pending");
+    core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
     auto [client, server] = rt.block_on(make_tcp_pair());
     { ch06::TcpStream gone = std::move(client); }
@@ -187,7 +186,7 @@ TEST_CASE("a peer that closes: read returns 0 (end of stream) instead of waiting
 
 TEST_CASE("a peer that closes in the middle of an answer gives the reader a clear error, not a hang",
           "[ch06][tcp]") {
-    core::testing::hang_hint("a read that never sees end of stream or the reset: see ReadFuture::poll");
+    core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
     SECTION("closed cleanly after 10 of 100 body bytes") {
         std::string error = rt.block_on(fetch_truncated(false));
@@ -203,6 +202,7 @@ TEST_CASE("a peer that closes in the middle of an answer gives the reader a clea
 
 TEST_CASE("writing to a peer that left throws EPIPE or ECONNRESET, it never kills the process with SIGPIPE",
           "[ch06][tcp]") {
+    core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
     std::string error = rt.block_on(write_after_peer_left());
     INFO(error);
@@ -210,6 +210,7 @@ TEST_CASE("writing to a peer that left throws EPIPE or ECONNRESET, it never kill
 }
 
 TEST_CASE("connecting to a port nobody listens on throws 'Connection refused' and leaks no fd", "[ch06][tcp]") {
+    core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
     const auto port = closed_port(rt);
     (void)rt.block_on(refused_connects(port, 1));  // warm up lazily opened fds
