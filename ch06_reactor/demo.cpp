@@ -67,6 +67,7 @@ public:
         int rc = ::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
         if (rc != 0) ch06::throw_errno("posix_spawn " + path, rc);
+        core::ScopeExit stop_child([&] { stop(); });  // a throw below runs no destructor
         write_end = ch06::Fd();
         std::string line;
         auto deadline = Clock::now() + std::chrono::seconds(10);
@@ -81,15 +82,17 @@ public:
         auto colon = line.rfind(':');
         if (colon == std::string::npos) throw std::runtime_error("the delay server did not say its port");
         port_ = std::uint16_t(std::stoi(line.substr(colon + 1)));
+        stop_child.dismiss();
     }
-    ~ChildServer() {
+    ~ChildServer() { stop(); }
+    std::uint16_t port() const { return port_; }
+
+private:
+    void stop() {
         ::kill(pid_, SIGTERM);
         int status;
         ::waitpid(pid_, &status, 0);
     }
-    std::uint16_t port() const { return port_; }
-
-private:
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
 };
@@ -203,7 +206,7 @@ int main(int argc, char** argv) {
                 finished.store(true);
                 progress.join();
             });
-            ch06::Runtime rt(std::size_t(workers));
+            ch06::Runtime rt(static_cast<std::size_t>(workers));
             start = Clock::now();
             rows = rt.block_on(fetch_all(std::uint16_t(port), delays, !trace_file.empty(), &done));
             end = Clock::now();

@@ -29,6 +29,7 @@
 
 #include "ch06_reactor/executor.hpp"
 #include "core/core.hpp"
+#include "core/scope_exit.hpp"
 #include "core/testing.hpp"
 
 extern char** environ;
@@ -191,6 +192,13 @@ public:
         int rc = ::posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
         REQUIRE(rc == 0);
+        // A REQUIRE below that fails throws out of this constructor, and no
+        // destructor runs: stop the child here, or it outlives the tests.
+        core::ScopeExit stop_child([&] {
+            ::kill(pid_, SIGTERM);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+        });
         write_end = ch06::Fd();
         // The first line names the port: "... listening on 127.0.0.1:<port>".
         std::string line;
@@ -208,6 +216,7 @@ public:
         REQUIRE(colon != std::string::npos);
         port_ = std::uint16_t(std::stoi(line.substr(colon + 1)));
         REQUIRE(port_ != 0);
+        stop_child.dismiss();
     }
     ~DelayServer() {
         ::kill(pid_, SIGTERM);
