@@ -164,11 +164,20 @@ inline core::Async<std::pair<ch06::TcpStream, ch06::TcpStream>> make_tcp_pair() 
 }
 
 // --- the delay server, as a child process ------------------------------------
-// Its binary sits beside the build's test folders ($(BUILD)/delayserver);
-// the Makefile builds it before the tests.
+// Its binary sits at the top of the build folder ($(BUILD)/delayserver), and
+// the Makefile builds it before the tests. The test binary is some levels
+// below: $(BUILD)/<variant>/ch06/tests, $(BUILD)/pristine/ch06/tests,
+// $(BUILD)/mutants/ch06/<slug>/tests; so look in each folder above it, nearest
+// first. DELAYSERVER names another one.
 inline std::string delayserver_path() {
-    if (const char* env = std::getenv("DELAYSERVER")) return env;  // a build elsewhere (make mutants)
-    auto exe = std::filesystem::read_symlink("/proc/self/exe");  // $(BUILD)/<variant>/ch06/tests
+    if (const char* env = std::getenv("DELAYSERVER"); env && *env) return env;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe");
+    for (auto dir = exe.parent_path(); dir.has_relative_path(); dir = dir.parent_path()) {
+        auto candidate = dir / "delayserver";
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(candidate, ec)) return candidate.string();
+    }
+    // Not found: name where it should be, so the failure says where to look.
     return (exe.parent_path().parent_path().parent_path() / "delayserver").string();
 }
 
