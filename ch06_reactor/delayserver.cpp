@@ -3,6 +3,8 @@
 //   delayserver --port 8080          GET /<ms>/<message> -> 200, body <message>, after <ms> ms
 //   delayserver --port 0             pick a free port; the first line printed names it
 //   delayserver --blocking           the same server, one blocking thread per connection
+//   delayserver --blocking --gather 5   each good request first waits until 5 are in flight
+//                                       together (the tests' proof that a client overlaps them)
 //
 // It is the peer of chapter 6's tests and demo, and it is built to take
 // abuse: every request head is capped (request line 2 KiB -> 414, whole head
@@ -32,6 +34,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -63,6 +67,7 @@ const char* reason(int status) {
         case 408: return "Request Timeout";
         case 414: return "URI Too Long";
         case 431: return "Request Header Fields Too Large";
+        case 504: return "Gateway Timeout";
         default: return "Error";
     }
 }
@@ -197,6 +202,43 @@ core::Async<void> serve_forever(std::uint16_t port, Limits limits) {
 
 // ---- the blocking variant: one thread per connection ---------------------------
 
+// --gather N: a good request is held until N of them are in flight at the
+// same time, then all of them go on to their delay. It proves overlap without
+// a clock: a client that sends its requests one after the other never has two
+// in flight, so it never opens the gate. A request that waits longer than
+// --gather-timeout-ms breaks the gate for good: it and every later request
+// get 504 at once, naming how many were ever in flight together.
+struct Gather {
+    int want = 0;  // 0: no gathering
+    long timeout_ms = 5'000;
+    std::mutex m;
+    std::condition_variable cv;
+    int waiting = 0, peak = 0;
+    enum { closed, open, broken } state = closed;
+};
+Gather gather;
+
+// Holds a good request at the gate; the answer becomes a 504 if it breaks.
+void pass_gate(Answer& answer) {
+    if (gather.want <= 0 || answer.status != 200) return;
+    std::unique_lock lock(gather.m);
+    if (gather.state == Gather::closed) {
+        gather.peak = std::max(gather.peak, ++gather.waiting);
+        if (gather.waiting >= gather.want) {
+            gather.state = Gather::open;
+            gather.cv.notify_all();
+        } else if (!gather.cv.wait_for(lock, std::chrono::milliseconds(gather.timeout_ms),
+                                       [] { return gather.state != Gather::closed; })) {
+            gather.state = Gather::broken;
+            gather.cv.notify_all();
+        }
+        --gather.waiting;
+    }
+    if (gather.state == Gather::broken)
+        answer = fail(504, "--gather " + std::to_string(gather.want) + ": at most " + std::to_string(gather.peak) +
+                               " request(s) were in flight together; the client sends them one after the other");
+}
+
 void serve_blocking(int fd, Limits limits) {
     ch06::Fd owner(fd);
     timeval tv{limits.header_timeout_ms / 1000, (limits.header_timeout_ms % 1000) * 1000};
@@ -216,6 +258,7 @@ void serve_blocking(int fd, Limits limits) {
             answer = judge(got, limits);
         }
     }
+    pass_gate(*answer);
     std::this_thread::sleep_for(std::chrono::milliseconds(answer->delay_ms));
     std::string out = render(*answer);
     for (std::size_t sent = 0; sent < out.size();) {
@@ -275,7 +318,15 @@ int main(int argc, char** argv) {
     app.add_option("--max-delay-ms", limits.max_delay_ms, "longest delay served; above it, 400")->check(CLI::Range(0L, 3'600'000L));
     app.add_option("--header-timeout-ms", limits.header_timeout_ms, "time allowed for a request head; then 408")
         ->check(CLI::Range(1L, 3'600'000L));
+    app.add_option("--gather", gather.want, "(with --blocking) hold each good request until this many are in flight together")
+        ->check(CLI::Range(0, 10'000));
+    app.add_option("--gather-timeout-ms", gather.timeout_ms, "a request held longer than this by --gather: 504 for it and every later one")
+        ->check(CLI::Range(1L, 3'600'000L));
     CLI11_PARSE(app, argc, argv);
+    if (gather.want > 0 && !blocking) {
+        std::fprintf(stderr, "delayserver: --gather works with --blocking only\n");
+        return 2;
+    }
 
     // Many connections at once need many fds: take the hard limit.
     rlimit rl{};
