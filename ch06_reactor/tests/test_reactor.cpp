@@ -1,0 +1,213 @@
+// The reactor on its own: the registry, readiness and ticks, wakers, the
+// registry lock, deregistration, and edge-triggered behaviour. Sources are
+// Unix socket pairs, wakers are counting probes, nothing else runs.
+#include <catch2/catch.hpp>
+
+#include "probes.hpp"
+
+using namespace ch06_test;
+using ch06::Interest;
+
+TEST_CASE("a fresh source is in the registry and ready both ways, so the first poll tries the syscall",
+          "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    INFO("register_source must add the fd to the registry (Reactor::sources() counts it)");
+    CHECK(reactor->sources() == 1);
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    INFO("a new IoSlot starts ready (optimistic): poll_ready must answer Ready, and the caller tries the syscall");
+    CHECK(reactor->poll_ready(*slot, Interest::read, cx).is_ready());
+    CHECK(reactor->poll_ready(*slot, Interest::write, cx).is_ready());
+    reactor->deregister_source(*slot);
+    CHECK(reactor->sources() == 0);
+}
+
+TEST_CASE("after EAGAIN clears the readiness, poll_ready keeps the waker and a byte that arrives wakes it once",
+          "[ch06][reactor]") {
+    core::testing::hang_hint("the reactor thread must call epoll_wait and wake the waker stored by poll_ready");
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    auto first = reactor->poll_ready(*slot, Interest::read, cx);
+    REQUIRE(first.is_ready());
+    reactor->clear_readiness(*slot, Interest::read, first.value());  // as if read() said EAGAIN
+    INFO("after clear_readiness with the current tick, the read direction is not ready: Pending, waker kept");
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    send_bytes(b, 1);
+    INFO("one byte arrived: the reactor's loop must mark the slot readable and wake the stored waker");
+    REQUIRE(eventually([&] { return w.wakes() >= 1; }));
+    settle(*reactor);
+    CHECK(w.wakes() == 1);
+    CHECK(reactor->poll_ready(*slot, Interest::read, cx).is_ready());
+    reactor->deregister_source(*slot);
+}
+
+TEST_CASE("a waker replaced between two polls: the reactor wakes the latest one, never the old one",
+          "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    core::testing::CountingWaker old_waker, new_waker;
+    core::Context cx_old(old_waker.waker()), cx_new(new_waker.waker());
+    auto first = reactor->poll_ready(*slot, Interest::read, cx_old);
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx_old).is_pending());
+    // The future moved to another task (or is polled by a join from elsewhere).
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx_new).is_pending());
+    send_bytes(b, 1);
+    INFO("poll_ready must replace the stored waker when will_wake says it changed: only the latest poll's "
+         "task is waiting now, and a wake sent to the first one is lost (that task would never run)");
+    REQUIRE(eventually([&] { return new_waker.wakes() + old_waker.wakes() >= 1; }));
+    settle(*reactor);
+    CHECK(new_waker.wakes() == 1);
+    CHECK(old_waker.wakes() == 0);
+    reactor->deregister_source(*slot);
+}
+
+TEST_CASE("an event that arrives between poll_ready and clear_readiness is not lost (the tick)",
+          "[ch06][reactor][race]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    auto ready = reactor->poll_ready(*slot, Interest::read, cx);
+    REQUIRE(ready.is_ready());
+    reactor->clear_readiness(*slot, Interest::read, ready.value());
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    send_bytes(b, 1);
+    REQUIRE(eventually([&] { return w.wakes() >= 1; }));
+    settle(*reactor);
+    // The task polls: readiness with tick t. Its read() raced ahead of a new
+    // byte and saw EAGAIN; meanwhile that byte's event arrived (tick t+1).
+    auto stale = reactor->poll_ready(*slot, Interest::read, cx);
+    REQUIRE(stale.is_ready());
+    const auto events_before = reactor->events();
+    send_bytes(b, 1);
+    REQUIRE(eventually([&] { return reactor->events() > events_before; }));
+    reactor->clear_readiness(*slot, Interest::read, stale.value());
+    INFO("clear_readiness(tick) must not clear readiness when an event newer than `tick` arrived: with edge "
+         "triggering that event will never be reported again, and the reader would wait forever");
+    CHECK(reactor->poll_ready(*slot, Interest::read, cx).is_ready());
+    reactor->deregister_source(*slot);
+}
+
+TEST_CASE("a withdrawn interest (its future was dropped) is never woken", "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    core::testing::CountingWaker w;
+    {
+        core::Context cx(w.waker());
+        auto first = reactor->poll_ready(*slot, Interest::read, cx);
+        reactor->clear_readiness(*slot, Interest::read, first.value());
+        REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    }
+    reactor->drop_interest(*slot, Interest::read);
+    INFO("drop_interest must take the waker out of the slot (it may keep a whole task alive)");
+    CHECK(w.live_wakers() == 1);
+    send_bytes(b, 1);
+    REQUIRE(eventually([&] { return reactor->events() >= 1; }));
+    settle(*reactor);
+    INFO("the waker was withdrawn, so the event must not reach it: its task may be gone");
+    CHECK(w.wakes() == 0);
+    reactor->deregister_source(*slot);
+}
+
+TEST_CASE("deregistering empties the registry and drops the wakers, so the fd number can be registered again",
+          "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    core::testing::CountingWaker w;
+    {
+        auto slot = reactor->register_source(a.get());
+        core::Context cx(w.waker());
+        auto first = reactor->poll_ready(*slot, Interest::write, cx);
+        reactor->clear_readiness(*slot, Interest::write, first.value());
+        REQUIRE(reactor->poll_ready(*slot, Interest::write, cx).is_pending());
+        reactor->deregister_source(*slot);
+    }
+    INFO("deregister_source must erase the fd from the registry (and from epoll) and drop its wakers");
+    CHECK(reactor->sources() == 0);
+    CHECK(w.live_wakers() == 1);
+    // The same number again, as after close() + socket(): a stale entry would
+    // answer for the new socket with the old socket's wakers.
+    std::shared_ptr<ch06::detail::IoSlot> again;
+    try {
+        again = reactor->register_source(a.get());
+    } catch (const std::logic_error& e) {
+        FAIL("registering fd " << a.get() << " again failed: " << e.what()
+                               << " (deregister_source must erase the registry entry)");
+    }
+    CHECK(reactor->sources() == 1);
+    reactor->deregister_source(*again);
+}
+
+TEST_CASE("the reactor delivers its wakes after releasing the registry lock", "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    auto spy = std::make_shared<RegistryLockSpy>(reactor);
+    core::Waker waker = core::Waker::from(spy);
+    core::Context cx(waker);
+    auto first = reactor->poll_ready(*slot, Interest::read, cx);
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    send_bytes(b, 1);
+    REQUIRE(eventually([&] { return spy->wakes() >= 1; }));
+    INFO("a wake was delivered while the registry lock was held: a waker that polls the task at once, or "
+         "drops the last reference to a socket, needs that lock and deadlocks. Collect the wakers under "
+         "the lock, release it, then wake");
+    CHECK_FALSE(spy->held_during_wake());
+    reactor->deregister_source(*slot);
+}
+
+TEST_CASE("edge-triggered: unread data wakes the reader once, and the reactor does not spin on it",
+          "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    auto first = reactor->poll_ready(*slot, Interest::read, cx);
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    send_bytes(b, 100);  // and nobody reads it
+    REQUIRE(eventually([&] { return w.wakes() >= 1; }));
+    settle(*reactor);
+    const auto events_before = reactor->events();
+    for (int i = 0; i < 5; ++i) settle(*reactor);
+    INFO("the 100 unread bytes were reported again and again (" << reactor->events() - events_before
+                                                                << " more events over five turns): level-"
+                                                                   "triggered interest keeps epoll_wait "
+                                                                   "returning, and the reactor thread spins. "
+                                                                   "Register with EPOLLET");
+    CHECK(reactor->events() == events_before);
+    CHECK(w.wakes() == 1);
+    reactor->deregister_source(*slot);
+}
+
+TEST_CASE("after draining to EAGAIN, new data is a new edge that wakes the reader again", "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    for (int round = 1; round <= 3; ++round) {
+        auto ready = reactor->poll_ready(*slot, Interest::read, cx);
+        REQUIRE(ready.is_ready());
+        char buf[256];
+        while (::read(a.get(), buf, sizeof buf) > 0) {
+        }  // drain to EAGAIN, as every I/O future must
+        reactor->clear_readiness(*slot, Interest::read, ready.value());
+        REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+        send_bytes(b, 10);
+        INFO("round " << round << ": fresh data after a drain must wake the stored waker");
+        REQUIRE(eventually([&] { return w.wakes() >= round; }));
+    }
+    reactor->deregister_source(*slot);
+}

@@ -1,0 +1,108 @@
+// Timers served by the reactor's own loop: no thread per timer, wakers
+// replaced, dropped sleeps forgotten.
+#include <catch2/catch.hpp>
+
+#include "core/scope_exit.hpp"
+#include "probes.hpp"
+
+using namespace ch06_test;
+
+namespace {
+
+core::Async<void> sleep_ms(int ms) { co_await ch06::sleep_for(std::chrono::milliseconds(ms)); }
+
+core::Async<int> many_sleeps(int n) {
+    std::vector<ch06::JoinHandle<void>> handles;
+    for (int i = 0; i < n; ++i) handles.push_back(ch06::spawn(sleep_ms(1 + i % 20)));
+    for (auto& h : handles) co_await h;
+    co_return n;
+}
+
+}  // namespace
+
+TEST_CASE("sleep_for completes after its duration, not before", "[ch06][timer]") {
+    core::testing::hang_hint("a ch06::Sleep that never completes: the reactor's epoll_wait timeout must come "
+                             "from the earliest deadline, and add_timer must poke a reactor asleep with a longer one");
+    ch06::Runtime rt(1);
+    auto start = Clock::now();
+    rt.block_on(sleep_ms(50));
+    auto took = Clock::now() - start;
+    INFO("took " << ms_of(took) << " ms");
+    CHECK(took >= 50ms);
+    CHECK(took < core::testing::scaled(2s));
+}
+
+TEST_CASE("2000 sleeping tasks are served by the reactor's thread, not one thread per timer",
+          "[ch06][timer]") {
+    core::testing::hang_hint("sleeps that never fire: see ch06::Reactor's timer heap");
+    ch06::Runtime rt(1);
+    const int before = thread_count();
+    auto start = Clock::now();
+    int peak = before;
+    std::atomic<bool> done{false};
+    std::thread sampler([&] {
+        while (!done.load()) {
+            peak = std::max(peak, thread_count());
+            std::this_thread::sleep_for(1ms);
+        }
+    });
+    int n = 0;
+    {
+        core::ScopeExit stop_sampler([&] {
+            done.store(true);
+            sampler.join();
+        });
+        n = rt.block_on(many_sleeps(2000));
+    }
+    auto took = Clock::now() - start;
+    CHECK(n == 2000);
+    INFO("threads: " << before << " before, " << peak << " at the peak (the sampler is one of them)");
+    CHECK(peak <= before + 1);
+    INFO("2000 sleeps of 1..20 ms took " << ms_of(took) << " ms");
+    CHECK(took < core::testing::scaled(3s));
+}
+
+TEST_CASE("a sleep polled again with another waker wakes the latest one", "[ch06][timer]") {
+    auto reactor = ch06::Reactor::start();
+    ch06::Reactor::Enter enter(*reactor);
+    core::testing::CountingWaker first, second;
+    core::Context cx1(first.waker()), cx2(second.waker());
+    ch06::Sleep sleep = ch06::sleep_for(20ms);
+    REQUIRE(sleep.poll(cx1).is_pending());
+    REQUIRE(sleep.poll(cx2).is_pending());
+    INFO("Sleep::poll must replace the stored waker when will_wake says it changed");
+    REQUIRE(eventually([&] { return first.wakes() + second.wakes() >= 1; }));
+    CHECK(second.wakes() == 1);
+    CHECK(first.wakes() == 0);
+    CHECK(sleep.poll(cx2).is_ready());
+}
+
+TEST_CASE("a dropped sleep never wakes its waker, and lets it go at once", "[ch06][timer]") {
+    auto reactor = ch06::Reactor::start();
+    ch06::Reactor::Enter enter(*reactor);
+    core::testing::CountingWaker w;
+    {
+        core::Context cx(w.waker());
+        ch06::Sleep sleep = ch06::sleep_for(5ms);
+        REQUIRE(sleep.poll(cx).is_pending());
+    }
+    INFO("the timer heap must hold the sleep weakly: its waker (and the task behind it) is freed with it");
+    CHECK(w.live_wakers() == 1);
+    std::this_thread::sleep_for(20ms);
+    settle(*reactor);
+    CHECK(w.wakes() == 0);
+}
+
+TEST_CASE("a sleep polled outside any runtime or reactor is a clear logic_error", "[ch06][timer]") {
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    ch06::Sleep sleep = ch06::sleep_for(1ms);
+    try {
+        (void)sleep.poll(cx);
+        FAIL("polling a ch06::Sleep with no reactor on this thread should throw std::logic_error");
+    } catch (const core::NotImplemented&) {
+        throw;
+    } catch (const std::logic_error& e) {
+        CHECK(std::string(e.what()).find("reactor") != std::string::npos);
+    }
+}

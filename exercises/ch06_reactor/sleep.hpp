@@ -1,0 +1,55 @@
+// ch06_reactor/sleep.hpp: ch06::sleep_for, a timer served by the reactor.
+//
+// YOUR PART: Sleep::poll.
+//
+// Contract:
+// - `co_await ch06::sleep_for(d)` completes once at least `d` has passed
+//   since its first poll. It costs one entry in the reactor's timer heap,
+//   no thread: the reactor's epoll_wait sleeps until the earliest deadline,
+//   so timers and sockets are served by the same loop (chapter 2 had a
+//   thread per timer; core::sleep_for a thread of its own).
+// - The first poll finds the reactor of the polling thread
+//   (Reactor::current()); outside a runtime it throws std::logic_error.
+// - The waker is replaced when a later poll brings a different one.
+// - Dropping a Sleep cancels it: the heap holds it weakly.
+//
+// Rust counterpart: tokio::time::sleep, driven by the runtime's time driver.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "ch06_reactor/reactor.hpp"
+#include "core/poll.hpp"
+#include "core/todo.hpp"
+#include "core/waker.hpp"
+
+namespace ch06 {
+
+class [[nodiscard]] Sleep {
+public:
+    using Output = void;
+    using Clock = Reactor::Clock;
+
+    explicit Sleep(Clock::duration d) : duration_(d) {}
+
+    core::Poll<void> poll(core::Context& cx) {
+        // When does the clock start? What must be in the slot before the
+        // reactor can see it? What if a later poll brings another waker?
+        (void)cx, (void)duration_;
+        core::todo("Sleep::poll: on the first poll, find Reactor::current(), make the TimerSlot with this "
+                   "poll's waker and add_timer the deadline; later, Ready once fired, else replace a "
+                   "changed waker; see book/ch06_reactor.md#timers-in-the-same-loop");
+    }
+
+private:
+    Clock::duration duration_;
+    std::shared_ptr<Reactor> reactor_;  // kept alive while our entry may be in its heap
+    std::shared_ptr<detail::TimerSlot> slot_;
+};
+
+inline Sleep sleep_for(Sleep::Clock::duration d) { return Sleep(d); }
+
+}  // namespace ch06
