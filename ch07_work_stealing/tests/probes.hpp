@@ -8,6 +8,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <unistd.h>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -192,5 +194,59 @@ bool eventually(Pred pred) {
     }
     return true;
 }
+
+// Captures what this process writes to stderr (file descriptor 2) while it
+// lives, so a test can check what the runtime reported.
+class StderrCapture {
+public:
+    StderrCapture() : file_(std::tmpfile()), saved_(dup(2)) {
+        std::fflush(stderr);
+        dup2(fileno(file_), 2);
+    }
+    ~StderrCapture() { restore(); }
+    std::string text() {
+        restore();
+        std::string out;
+        std::rewind(file_);
+        char buf[512];
+        std::size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0) out.append(buf, n);
+        return out;
+    }
+
+private:
+    void restore() {
+        if (saved_ < 0) return;
+        std::fflush(stderr);
+        dup2(saved_, 2);
+        close(saved_);
+        saved_ = -1;
+    }
+    std::FILE* file_;
+    int saved_;
+};
+
+// How many times `needle` occurs in `text`.
+inline int occurrences(const std::string& text, const std::string& needle) {
+    int n = 0;
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+}
+
+// Runs on the runtime until its body says stop: a task that is Pending once
+// per call and wakes itself, for tests that need tasks to stay busy.
+class Spin {
+public:
+    using Output = void;
+    explicit Spin(std::shared_ptr<std::atomic<bool>> stop) : stop_(std::move(stop)) {}
+    core::Poll<void> poll(core::Context& cx) {
+        if (stop_->load()) return core::Poll<void>::ready();
+        cx.waker().wake();
+        return core::Poll<void>::pending();
+    }
+
+private:
+    std::shared_ptr<std::atomic<bool>> stop_;
+};
 
 }  // namespace ch07_test

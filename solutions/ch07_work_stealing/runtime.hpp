@@ -117,6 +117,17 @@ public:
 
     std::size_t workers() const { return threads_.size(); }
 
+    // A snapshot for tests, the demo and the benchmarks (tokio has
+    // RuntimeMetrics): how many workers are searching, awake, and how much
+    // waits in the injection queue and the timer.
+    struct Metrics {
+        std::size_t workers, searching, unparked, injected, timers;
+    };
+    Metrics metrics() const {
+        return {threads_.size(), shared_->idle.num_searching(), shared_->idle.num_unparked(), shared_->inject.len(),
+                shared_->timer.pending()};
+    }
+
 private:
     // [book:stop]
     void stop() {
