@@ -103,7 +103,11 @@ TEST_CASE("a dropped sleep leaves the timer at once", "[ch07][timer]") {
     CHECK(rt.metrics().timers == 0);
 }
 
-TEST_CASE("ch07::sleep_for outside a runtime is a clear error", "[ch07][timer]") {
+TEST_CASE("ch07::sleep_for outside a runtime is a clear error, inside one it works", "[ch07][timer]") {
+    {
+        ch07::Runtime rt(1);
+        CHECK(rt.block_on(rt.spawn(timed_sleep(std::chrono::milliseconds(1)))) >= 1000);
+    }
     auto s = ch07::sleep_for(std::chrono::milliseconds(5));
     core::Waker noop = core::Waker::noop();
     core::Context cx(noop);

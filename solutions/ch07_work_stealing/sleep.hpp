@@ -31,7 +31,12 @@ public:
     using Clock = std::chrono::steady_clock;
 
     explicit Sleep(Clock::duration d) : duration_(d) {}
-    Sleep(Sleep&& other) : duration_(other.duration_) {
+    static Sleep until(Clock::time_point deadline) {
+        Sleep s(Clock::duration::zero());
+        s.deadline_ = deadline;
+        return s;
+    }
+    Sleep(Sleep&& other) : duration_(other.duration_), deadline_(other.deadline_) {
         if (other.shared_) throw std::logic_error("ch07::Sleep moved after its first poll (the timer holds its address)");
     }
     Sleep& operator=(Sleep&&) = delete;
@@ -44,13 +49,14 @@ public:
     core::Poll<void> poll(core::Context& cx) {
         if (!shared_) {
             auto now = Clock::now();
-            if (duration_ <= Clock::duration::zero()) return core::Poll<void>::ready();
+            auto deadline = deadline_ != Clock::time_point() ? deadline_ : now + duration_;
+            if (deadline <= now) return core::Poll<void>::ready();
             Shared* shared = detail::current_shared;
             if (!shared)
                 throw std::logic_error(
                     "ch07::sleep_for polled outside a ch07 runtime: use it in a task or in Runtime::block_on "
                     "(or use core::sleep_for)");
-            entry_.deadline = now + duration_;
+            entry_.deadline = deadline;
             entry_.waker = cx.waker();
             shared->retain();
             shared_ = shared;
@@ -64,10 +70,12 @@ public:
 
 private:
     Clock::duration duration_;
+    Clock::time_point deadline_{};  // set by until(); else the clock starts at the first poll
     Shared* shared_ = nullptr;  // set at the first poll; counted
     TimerEntry entry_;
 };
 
 inline Sleep sleep_for(Sleep::Clock::duration d) { return Sleep(d); }
+inline Sleep sleep_until(Sleep::Clock::time_point deadline) { return Sleep::until(deadline); }
 
 }  // namespace ch07
