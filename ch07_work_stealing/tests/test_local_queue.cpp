@@ -109,7 +109,7 @@ TEST_CASE("push publishes the tail only after writing the slot", "[ch07][local-q
     // Between the two steps of the push, a thief steals.
     QueueHooks::on_slot_write = [&] { stolen = owner.steal_into(thief_queue); };
     owner.push(fake.at(5000), overflow);
-    INFO("a thief running in the middle of push() must not see the new task yet; if it did, it read a slot "
+    INFO("tail published early: a thief running in the middle of push() must not see the new task yet; it read a slot "
          "not written yet (LocalQueue::push must store the slot before the release store of tail)");
     CHECK(stolen == nullptr);
     CHECK(owner.pop() == fake.at(5000));
@@ -127,8 +127,8 @@ TEST_CASE("a steal claims its tasks with a CAS on head, so an owner's pop in bet
     QueueHooks::on_steal_claim = [&] { popped = owner.pop(); };
     ch07::Header* stolen = owner.steal_into(thief_queue);
     REQUIRE(popped == fake.at(1));
-    INFO("the thief claimed a task the owner had popped meanwhile: the claim must be a compare_exchange on head "
-         "that fails when head moved (LocalQueue::steal_into), not a store");
+    INFO("claimed twice: the thief took a task the owner had popped meanwhile; the claim must be a "
+         "compare_exchange on head that fails when head moved (LocalQueue::steal_into), not a store");
     CHECK(stolen == fake.at(2));
     CHECK(owner.pop() == nullptr);
 }

@@ -59,7 +59,7 @@ TEST_CASE("a wake during the poll makes transition_to_idle answer repoll, keepin
           "[ch07][state]") {
     TaskState s;
     REQUIRE(s.transition_to_running() == ch07::ToRunning::poll);
-    INFO("a wake while running must not submit: another worker would poll the same future");
+    INFO("wake while running submitted: another worker would poll the same future at once");
     CHECK(s.transition_to_notified_by_ref() == ch07::Wake::nothing);
     CHECK(s.load().notified());
     CHECK(s.transition_to_idle() == ch07::ToIdle::repoll);
@@ -141,7 +141,7 @@ TEST_CASE("the reference count frees exactly once and refuses to go below zero",
 TEST_CASE("the reference count's decrement is acq_rel", "[ch07][state]") {
     TaskState s;
     CHECK_FALSE(s.ref_dec());
-    INFO("x86 cannot show the bug of a relaxed decrement (only SAN=thread or an ARM machine can), so the "
+    INFO("ref_dec_order must be acq_rel: x86 cannot show the bug of a relaxed decrement (only SAN=thread or an ARM machine can), so the "
          "order is pinned here: the release publishes this thread's writes, the acquire lets the thread that "
          "frees see everybody's (see book/ch07_work_stealing.md#the-task-in-one-block)");
     CHECK(TaskState::ref_dec_order == std::memory_order_acq_rel);

@@ -221,7 +221,7 @@ TEST_CASE("two tasks waking each other through the LIFO slot cannot starve the q
         std::lock_guard lock(pp->mutex);
         return pp->rounds >= pp->limit && pp->marker_saw.load() >= 0;
     }));
-    INFO("the marker task waited in the queue while two players woke each other " << pp->limit
+    INFO("LIFO starvation: the marker task waited in the queue while two players woke each other " << pp->limit
          << " times through the LIFO slot; it ran after round " << pp->marker_saw.load()
          << ": a LIFO slot without a bound (Shared::max_lifo_polls) starves everyone else");
     CHECK(pp->marker_saw.load() < 100);
@@ -238,9 +238,11 @@ TEST_CASE("once the runtime is idle no worker is left counted as searching or aw
         REQUIRE(eventually([&] { return p->done.load() == 2000; }));
         bool parked = eventually([&] { return rt.metrics().unparked == 0; });
         auto m = rt.metrics();
-        INFO("round " << round << ": " << m.searching << " searching, " << m.unparked << " awake, of " << m.workers
-                      << ". A worker that found work must leave the searching count (Idle::transition_from_searching), "
-                         "or later wakes think someone is looking and wake nobody");
+        INFO("searching count leaked: round " << round << ": " << m.searching << " searching, " << m.unparked
+                                              << " awake, of " << m.workers
+                                              << ". A worker that found work must leave the searching count "
+                                                 "(Idle::transition_from_searching), or later wakes think someone is "
+                                                 "looking and wake nobody");
         REQUIRE(parked);
         REQUIRE(m.searching == 0);
         INFO("a spawn from outside on an idle runtime must wake a worker");

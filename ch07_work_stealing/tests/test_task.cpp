@@ -145,7 +145,7 @@ TEST_CASE("a detached task's output is destroyed as soon as the task finishes", 
     auto drops = make_counter();
     auto keep = std::make_shared<core::Waker>();
     (void)rt.spawn(MakesProbe(drops, keep));
-    INFO("no handle: Cell::finish must destroy the output at once (JOIN_INTEREST was clear)");
+    INFO("detached output kept: with no handle, Cell::finish must destroy the output at once");
     CHECK(eventually([&] { return drops->load() == 1; }));
 }
 
