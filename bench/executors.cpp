@@ -214,7 +214,8 @@ double handoff_ns() {
 
 struct Figure {
     std::string bench, name;
-    double median = 0;             // ns per unit
+    double median = 0;             // ns of wall time per unit
+    double cpu_median = 0;         // ns of the process's CPU time per unit (all threads)
     std::vector<double> runs;
     int workers = 1;
     double handoff_before = 0, handoff_after = 0;
@@ -226,15 +227,30 @@ double median_of(std::vector<double> v) {
     return v.empty() ? 0 : v[v.size() / 2];
 }
 
-// run_once returns ns per unit of work for one run.
-Figure measure(const Options& o, const std::string& bench, const std::string& name, int workers,
+double process_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
+}
+
+// run_once returns wall ns per unit of work for one run; `units` is how
+// many units one run does, to turn the process's CPU time into a per-unit
+// figure too (CPU time suffers less from a loaded machine than wall time,
+// but it counts a spinning thread's spins as work).
+Figure measure(const Options& o, const std::string& bench, const std::string& name, int workers, double units,
                const std::function<double()>& run_once, std::string note = "") {
-    Figure f{bench, name, 0, {}, workers, 0, 0, std::move(note)};
+    Figure f{bench, name, 0, 0, {}, workers, 0, 0, std::move(note)};
     if (workers > 1) f.handoff_before = handoff_ns();
     if (o.warmup) (void)run_once();
-    for (int i = 0; i < o.repeat; ++i) f.runs.push_back(run_once());
+    std::vector<double> cpu;
+    for (int i = 0; i < o.repeat; ++i) {
+        double before = process_cpu_ns();
+        f.runs.push_back(run_once());
+        cpu.push_back((process_cpu_ns() - before) / units);
+    }
     if (workers > 1) f.handoff_after = handoff_ns();
     f.median = median_of(f.runs);
+    f.cpu_median = median_of(cpu);
     return f;
 }
 
@@ -247,7 +263,7 @@ void bench_spawn(const Options& o, std::vector<Figure>& out) {
     const long n = o.tasks;
     Done done;
     auto add = [&](const std::string& name, int workers, const std::function<double()>& fn, std::string note = "") {
-        if (selected(o, "spawn", name)) out.push_back(measure(o, "spawn", name, workers, fn, std::move(note)));
+        if (selected(o, "spawn", name)) out.push_back(measure(o, "spawn", name, workers, double(n), fn, std::move(note)));
     };
     add("floor", 1, [&] {
         done.reset(n);
@@ -357,11 +373,13 @@ void bench_yield(const Options& o, std::vector<Figure>& out) {
     const double polls = double(tasks) * (yields + 1);
     Done done;
     auto add = [&](const std::string& name, int workers, const std::function<double()>& fn, std::string note = "") {
-        if (selected(o, "yield", name)) out.push_back(measure(o, "yield", name, workers, fn, std::move(note)));
+        if (selected(o, "yield", name)) out.push_back(measure(o, "yield", name, workers, polls, fn, std::move(note)));
     };
 #ifdef BENCH_HAVE_ASIO
     add("asio-1", 1, [&] {
         asio::io_context ctx(1);
+        auto guard = asio::make_work_guard(ctx);
+        std::thread runner([&] { ctx.run(); });
         done.reset(tasks);
         struct Hop {
             asio::io_context* ctx;
@@ -376,8 +394,11 @@ void bench_yield(const Options& o, std::vector<Figure>& out) {
         asio::post(ctx, [&] {
             for (long i = 0; i < tasks; ++i) asio::post(ctx, Hop{&ctx, &done, yields});
         });
-        ctx.run();
-        return ns_since(start) / polls;
+        done.wait();
+        double ns = ns_since(start) / polls;
+        guard.reset();
+        runner.join();
+        return ns;
     }, "a handler that re-posts itself");
 #endif
     add("ch03", 1, [&] {
@@ -428,7 +449,8 @@ void bench_pingpong(const Options& o, std::vector<Figure>& out) {
         rally.waiter[0] = rally.waiter[1] = core::Waker();
     };
     auto add = [&](const std::string& name, int workers, const std::function<double()>& fn, std::string note = "") {
-        if (selected(o, "pingpong", name)) out.push_back(measure(o, "pingpong", name, workers, fn, std::move(note)));
+        if (selected(o, "pingpong", name))
+            out.push_back(measure(o, "pingpong", name, workers, double(rounds), fn, std::move(note)));
     };
 #ifdef BENCH_HAVE_ASIO
     for (int w : {1, o.workers}) {
@@ -636,24 +658,30 @@ void print(const Options& o, const std::vector<Figure>& figs, const std::vector<
     std::printf("tasks %ld, median of %d runs (after one warm-up), %u hardware threads\n", o.tasks, o.repeat,
                 std::thread::hardware_concurrency());
     std::string bench;
-    double asio1 = 0;
+    double asio1 = 0, asio1_cpu = 0;
     for (const auto& f : figs) {
         if (f.bench != bench) {
             bench = f.bench;
-            asio1 = 0;
+            asio1 = asio1_cpu = 0;
             for (const auto& g : figs)
-                if (g.bench == bench && g.name == "asio-1") asio1 = g.median;
+                if (g.bench == bench && g.name == "asio-1") {
+                    asio1 = g.median;
+                    asio1_cpu = g.cpu_median;
+                }
             const char* unit = bench == "yield" ? "ns/poll" : bench == "pingpong" ? "ns/wake" : "ns/task";
-            std::printf("\n== %s\n  %-16s %10s %8s  %-24s %s\n", bench.c_str(), "executor", unit, "x asio-1",
-                        "hand-off before/after", "what");
+            std::printf("\n== %s (wall and process CPU per unit)\n  %-16s %10s %8s %10s %8s  %-24s %s\n", bench.c_str(),
+                        "executor", unit, "x asio-1", "cpu ns", "x asio-1", "hand-off before/after", "what");
         }
         char ratio[32] = "-";
         if (asio1 > 0) std::snprintf(ratio, sizeof ratio, "%.2fx", f.median / asio1);
+        char cpu_ratio[32] = "-";
+        if (asio1_cpu > 0) std::snprintf(cpu_ratio, sizeof cpu_ratio, "%.2fx", f.cpu_median / asio1_cpu);
         char handoff[64] = "";
         if (f.workers > 1)
             std::snprintf(handoff, sizeof handoff, "%.0f/%.0f ns (%s)", f.handoff_before, f.handoff_after,
                           regime((f.handoff_before + f.handoff_after) / 2).c_str());
-        std::printf("  %-16s %10.1f %8s  %-24s %s\n", f.name.c_str(), f.median, ratio, handoff, f.note.c_str());
+        std::printf("  %-16s %10.1f %8s %10.1f %8s  %-24s %s\n", f.name.c_str(), f.median, ratio, f.cpu_median,
+                    cpu_ratio, handoff, f.note.c_str());
     }
     if (!sleeps.empty()) {
         std::printf("\n== sleepers (%ld tasks, deadlines spread over 200 ms, each in a forked child)\n", o.sleepers);
@@ -674,7 +702,7 @@ void write_json(const std::string& path, const Options& o, const std::vector<Fig
     for (std::size_t i = 0; i < figs.size(); ++i) {
         const auto& f = figs[i];
         out << (i ? "," : "") << "{\"bench\":\"" << f.bench << "\",\"name\":\"" << f.name << "\",\"median_ns\":"
-            << f.median << ",\"workers\":" << f.workers << ",\"handoff_before_ns\":" << f.handoff_before
+            << f.median << ",\"cpu_ns\":" << f.cpu_median << ",\"workers\":" << f.workers << ",\"handoff_before_ns\":" << f.handoff_before
             << ",\"handoff_after_ns\":" << f.handoff_after << ",\"runs\":[";
         for (std::size_t j = 0; j < f.runs.size(); ++j) out << (j ? "," : "") << f.runs[j];
         out << "]}";

@@ -20,6 +20,8 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdio>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -133,7 +135,11 @@ private:
     void stop() {
         shared_->close();                          // refuse spawns, wake every worker
         for (auto& t : threads_) t.join();         // each ends the poll it is in
-        shared_->shutdown_tasks();                 // nobody runs a task now
+        try {
+            shared_->shutdown_tasks();             // nobody runs a task now
+        } catch (const std::exception& e) {        // a bug (or a TODO): report it, never terminate
+            std::fprintf(stderr, "ch07::Runtime shutdown: %s\n", e.what());
+        }
         shared_->release();                        // tasks and wakers may keep it a while
     }
     // [/book:stop]

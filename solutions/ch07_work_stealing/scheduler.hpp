@@ -121,7 +121,7 @@ private:
         w.queue.push(task, [&](Header* const* tasks, std::size_t n) { inject.push_batch(tasks, n); });
     }
     Header* next_task(Worker& w);
-    Header* take_from_inject(Worker& w);
+    Header* take_from_inject(Worker& w, std::size_t max = LocalQueue::capacity / 2);
     Header* steal_work(Worker& w);
     void run_task(Worker& w, Header* task);
     void park(Worker& w);
@@ -157,16 +157,22 @@ inline void Shared::run_worker(std::size_t index) {
     Worker& w = *workers_[index];
     detail::current_shared = this;
     detail::current_worker = &w;
-    while (!closed_.load(std::memory_order_acquire)) {
-        ++w.tick;
-        if (w.tick % timer_interval == 0) fire_due_timers(w);
-        Header* task = next_task(w);
-        if (!task) task = steal_work(w);
-        if (task) {
-            run_task(w, task);
-            continue;
+    try {
+        while (!closed_.load(std::memory_order_acquire)) {
+            ++w.tick;
+            if (w.tick % timer_interval == 0) fire_due_timers(w);
+            Header* task = next_task(w);
+            if (!task) task = steal_work(w);
+            if (task) {
+                run_task(w, task);
+                continue;
+            }
+            park(w);
         }
-        park(w);
+    } catch (const std::exception& e) {
+        // Only a bug in the runtime gets here (or a TODO in the exercise):
+        // say so; this worker stops, the others and the destructor go on.
+        std::fprintf(stderr, "ch07 worker %zu stopped: %s\n", index, e.what());
     }
     if (w.searching) {
         w.searching = false;
@@ -178,17 +184,19 @@ inline void Shared::run_worker(std::size_t index) {
 // [/book:run_worker]
 
 inline Header* Shared::next_task(Worker& w) {
-    if (w.tick % global_queue_interval == 0) {  // now and then the injection queue first: fairness
-        if (Header* t = take_from_inject(w)) return t;
+    if (w.tick % global_queue_interval == 0) {  // now and then ONE task from the injection queue first: fairness
+        if (Header* t = take_from_inject(w, 1)) return t;
     }
     if (Header* t = std::exchange(w.lifo, nullptr)) return t;
     if (Header* t = w.queue.pop()) return t;
     return take_from_inject(w);
 }
 
-inline Header* Shared::take_from_inject(Worker& w) {
+// A batch (our share, at most what fits without overflowing back), or `max`.
+inline Header* Shared::take_from_inject(Worker& w, std::size_t max) {
     if (inject.is_empty()) return nullptr;
-    std::size_t n = std::min<std::size_t>(inject.len() / workers_.size() + 1, LocalQueue::capacity / 2);
+    std::size_t room = LocalQueue::capacity - std::min<std::size_t>(w.queue.len(), LocalQueue::capacity);
+    std::size_t n = std::min<std::size_t>({inject.len() / workers_.size() + 1, room / 2 + 1, max});
     Header* first = nullptr;
     inject.pop_batch(n, [&](Header* t) {
         if (!first) {
