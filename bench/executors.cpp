@@ -727,16 +727,16 @@ int main(int argc, char** argv) {
     app.add_option("--repeat", o.repeat, "measured runs per figure (the median is reported)")->check(CLI::Range(1, 1000));
     app.add_option("--sleepers", o.sleepers, "sleeping tasks in the sleepers benchmark")->check(CLI::Range(10L, 10'000'000L));
     app.add_option("--json", o.json, "also write every figure (and every run) to this file");
-    app.add_flag("--quick", o.quick, "small sizes, 3 repeats: a smoke run for make test");
+    app.add_flag("--quick", o.quick, "small sizes, one repeat: a smoke run for make test (figures are noise)");
     app.add_option("--only", o.only, "run one executor (e.g. ch07-1, asio-1): for make bench-icount");
     app.add_option("--bench", o.bench, "run one benchmark: spawn, yield, pingpong, sleepers")
         ->check(CLI::IsMember({"spawn", "yield", "pingpong", "sleepers"}));
     app.add_flag("!--no-warmup", o.warmup, "skip the warm-up run (bench-icount)");
     CLI11_PARSE(app, argc, argv);
     if (o.quick) {
-        o.tasks = std::min(o.tasks, 5000L);
-        o.repeat = std::min(o.repeat, 3);
-        o.sleepers = std::min(o.sleepers, 2000L);
+        o.tasks = std::min(o.tasks, 2000L);
+        o.repeat = 1;
+        o.sleepers = std::min(o.sleepers, 1000L);
     }
 
     std::vector<SleepFigure> sleeps;

@@ -29,6 +29,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -81,6 +82,7 @@ public:
         std::uint32_t dec = UNPARKED_ONE + (was_searching ? SEARCHING_ONE : 0);
         std::uint32_t prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
         sleepers_.push_back(worker);
+        check_all_parked(prev - dec);
         return was_searching && searching(prev) == 1;
     }
 
@@ -100,6 +102,18 @@ public:
     std::uint32_t num_unparked() const { return unparked(state_.load(std::memory_order_seq_cst)); }
 
 private:
+    // A free self-check, on the slow path only: with every worker asleep,
+    // nobody can be searching. If the count says otherwise, a searcher that
+    // found work never left it, and from now on no push wakes anyone.
+    void check_all_parked(std::uint32_t now) {
+        if (unparked(now) != 0 || searching(now) == 0 || reported_) return;
+        reported_ = true;
+        std::fprintf(stderr,
+                     "ch07: searching count leaked: every worker is parked but %u counted as searching (a searcher "
+                     "that found work must call Idle::transition_from_searching)\n",
+                     unsigned(searching(now)));
+    }
+
     // The pusher's half of the handshake: a full fence, then read the word
     // (tokio does the same). ThreadSanitizer does not model fences, so under
     // it we read with a read-modify-write instead, which orders the same way
@@ -127,8 +141,9 @@ private:
 
     const std::uint32_t workers_;
     std::atomic<std::uint32_t> state_;
-    std::mutex mutex_;  // guards sleepers_, and orders parking against notifying
+    std::mutex mutex_;  // guards sleepers_ and reported_, and orders parking against notifying
     std::vector<std::size_t> sleepers_;
+    bool reported_ = false;
 };
 
 }  // namespace ch07
