@@ -152,6 +152,7 @@ TEST_CASE("a throwing task does not kill its worker", "[ch07][join]") {
 
 TEST_CASE("an exception thrown by block_on's own future comes out of block_on", "[ch07][join]") {
     ch07::Runtime rt(1);
+    CHECK(rt.block_on(rt.spawn(value_of(2))) == 2);
     CHECK_THROWS_AS(rt.block_on(throw_coded("direct", 1)), CodedError);
     INFO("the runtime stays usable afterwards");
     CHECK(rt.block_on(value_of(3)) == 3);
