@@ -24,10 +24,23 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
+// AddressSanitizer has its own operator new and reports ours (malloc
+// inside, free in delete) as a mismatch: under it, nothing is counted.
+#if defined(__SANITIZE_ADDRESS__)
+#define CH07_COUNT_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CH07_COUNT_ALLOCATIONS 0
+#endif
+#endif
+#ifndef CH07_COUNT_ALLOCATIONS
+#define CH07_COUNT_ALLOCATIONS 1
+#endif
 namespace ch07_task_alloc {
 std::atomic<bool> counting{false};
 std::atomic<long> allocations{0};
 }  // namespace ch07_task_alloc
+#if CH07_COUNT_ALLOCATIONS
 void* operator new(std::size_t n) {
     if (ch07_task_alloc::counting.load(std::memory_order_relaxed))
         ch07_task_alloc::allocations.fetch_add(1, std::memory_order_relaxed);
@@ -36,6 +49,7 @@ void* operator new(std::size_t n) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 using namespace ch07_test;
 
@@ -114,6 +128,10 @@ TEST_CASE("a spawned task is one allocation, however often it is polled", "[ch07
     bool all = eventually([&] { return done.load() == n; });
     ch07_task_alloc::counting.store(false);
     REQUIRE(all);
+    if (!CH07_COUNT_ALLOCATIONS) {
+        WARN("allocations are not counted under AddressSanitizer; the plain build checks this");
+        return;
+    }
     INFO(ch07_task_alloc::allocations.load()
          << " allocations for " << n << " tasks polled 6 times each: the header, the future and the output "
          << "slot are one block (Cell<F>), the waker is the header itself (no shared_ptr per poll)");
