@@ -119,11 +119,16 @@ $(BUILD)/bench/%: bench/%.cpp
 	@$(CXX) $(CXXFLAGS_ALL) -O2 -g -Isolutions $< -o $@ $(LDFLAGS_ALL)
 
 # $1 = chapter dir, $2 = chapter id, $3 = exercises|solutions
+# A test object gets the time its compile STARTED: a header edited while it
+# compiles (the compiler may have read the old one) is then newer than the
+# object, and the next make rebuilds it. With the finish time, make took the
+# stale object for up to date, and test files compiled against two versions
+# of a header were linked together (ch07: Shared with two layouts).
 define chapter_rules
 $(BUILD)/$3/$2/%.o: $1/tests/%.cpp
 	@mkdir -p $$(@D)
 	@echo "  CXX   $$< [$3]"
-	@$$(CXX) $$(CXXFLAGS_ALL) $$(OPT) -I$3 -I$1/tests -c $$< -o $$@
+	@start=$$$$(date +%s.%N) && $$(CXX) $$(CXXFLAGS_ALL) $$(OPT) -I$3 -I$1/tests -c $$< -o $$@ && touch -d @$$$$start $$@
 
 $(BUILD)/$3/$2/tests: $(BUILD)/main.o $(patsubst $1/tests/%.cpp,$(BUILD)/$3/$2/%.o,$(wildcard $1/tests/*.cpp))
 	@echo "  LINK  $$@"

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 #include <exception>
 #include <memory>
@@ -248,5 +250,40 @@ public:
 private:
     std::shared_ptr<std::atomic<bool>> stop_;
 };
+
+// Every test file of this binary must see the same runtime: a file compiled
+// against an older version of a header (an object left behind by a build that
+// overlapped an edit) gives Shared another layout there, and the inline
+// functions the linker keeps from it then reach the wrong members (once:
+// Timer::add on a Shared whose Idle had grown by 8 bytes). Each file records
+// the sizes it was compiled with, at start-up; the first file that disagrees
+// stops the binary with a message, before any test runs on a mixed runtime.
+struct LayoutView {
+    const char* file;
+    std::size_t shared, worker, idle, timer, inject, live, local_queue, header, timer_entry, sleep;
+    bool operator==(const LayoutView& o) const {
+        return shared == o.shared && worker == o.worker && idle == o.idle && timer == o.timer &&
+               inject == o.inject && live == o.live && local_queue == o.local_queue && header == o.header &&
+               timer_entry == o.timer_entry && sleep == o.sleep;
+    }
+};
+
+inline bool register_layout(const LayoutView& view) {
+    static const LayoutView first = view;
+    if (view == first) return true;
+    std::fprintf(stderr,
+                 "\n*** ch07 tests: %s and %s were compiled against different versions of the ch07 headers\n"
+                 "    (sizeof Shared %zu vs %zu, Idle %zu vs %zu, Timer %zu vs %zu): a stale object file.\n"
+                 "    Every result would be meaningless. Delete the build directory (make clean) and rebuild.\n",
+                 first.file, view.file, first.shared, view.shared, first.idle, view.idle, first.timer, view.timer);
+    std::abort();
+}
+
+namespace {
+[[maybe_unused]] const bool layout_registered = register_layout(
+    {__BASE_FILE__, sizeof(ch07::Shared), sizeof(ch07::Worker), sizeof(ch07::Idle), sizeof(ch07::Timer),
+     sizeof(ch07::InjectQueue), sizeof(ch07::LiveTasks), sizeof(ch07::LocalQueue), sizeof(ch07::Header),
+     sizeof(ch07::TimerEntry), sizeof(ch07::Sleep)});
+}  // namespace
 
 }  // namespace ch07_test
