@@ -1,0 +1,269 @@
+// ch07_work_stealing/scheduler.hpp: Shared (the runtime's state) and the worker loop.
+//
+// Contract:
+// - schedule(task, yield_now) queues a task whose queue reference the
+//   caller counted. On a worker of this runtime it goes to that worker's
+//   own queue: a task woken by the running task takes the LIFO slot (it runs
+//   next, while its data is still in this core's cache), a yielding task
+//   goes to the back. From any other thread it goes to the injection queue.
+//   Either way a sleeping worker is woken only if no worker is searching.
+// - Each worker loops: take the LIFO slot, else its own queue, else a batch
+//   from the injection queue; if all are empty, SEARCH (steal half of
+//   another worker's queue, then look at the injection queue again); if
+//   that fails too, PARK, but only after a last look. Every 31st task it
+//   looks at the injection queue first, every 61st it fires due timers.
+// - The LIFO slot is bounded: at most 3 LIFO polls in a row, then the task
+//   in the slot goes to the back of the queue, so two tasks waking each
+//   other cannot starve the rest.
+// - close() makes every worker leave its loop after the poll it is in;
+//   shutdown_tasks() (after the workers are joined) drops the queues'
+//   references and shuts down every live task.
+// - Shared is reference counted: the Runtime holds one reference, every
+//   task and every registered Sleep one more, so a waker fired after the
+//   Runtime is gone still finds valid memory (and a closed runtime).
+//
+// Rust counterpart: tokio's runtime/scheduler/multi_thread/worker.rs
+// (run, next_task, steal_work, park, schedule_task), simplified.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <vector>
+
+#include "ch07_work_stealing/idle.hpp"
+#include "ch07_work_stealing/inject.hpp"
+#include "ch07_work_stealing/live_list.hpp"
+#include "ch07_work_stealing/local_queue.hpp"
+#include "ch07_work_stealing/parker.hpp"
+#include "ch07_work_stealing/task.hpp"
+#include "ch07_work_stealing/timer.hpp"
+#include "core/todo.hpp"
+
+namespace ch07 {
+
+struct Worker {
+    explicit Worker(std::size_t i) : index(i), rng(std::uint32_t(i) * 2654435761u + 1) {}
+    LocalQueue queue;
+    Parker parker;
+    Header* lifo = nullptr;  // touched only by this worker's thread (and the shutdown, after the join)
+    std::size_t index;
+    bool searching = false;
+    std::uint32_t tick = 0;
+    std::uint32_t lifo_polls = 0;
+    std::uint32_t rng;
+    std::vector<core::Waker> due;  // reused by fire_due_timers
+
+    std::uint32_t next_random() {  // xorshift: picks where to start stealing
+        rng ^= rng << 13;
+        rng ^= rng >> 17;
+        rng ^= rng << 5;
+        return rng;
+    }
+};
+
+namespace detail {
+// [book:current]
+// The runtime of this thread (a worker, or a thread inside block_on), and,
+// on a worker, the worker itself: schedule() looks here to decide between
+// the local queue and the injection queue.
+inline thread_local Shared* current_shared = nullptr;
+inline thread_local Worker* current_worker = nullptr;
+// [/book:current]
+}  // namespace detail
+
+class Shared {
+public:
+    static constexpr std::uint32_t max_lifo_polls = 3;           // tokio: MAX_LIFO_POLLS_PER_TICK
+    static constexpr std::uint32_t global_queue_interval = 31;  // tokio's default before it self-tunes
+    static constexpr std::uint32_t timer_interval = 61;         // tokio: event_interval
+
+    explicit Shared(std::size_t workers) : idle(workers) {
+        for (std::size_t i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(i));
+    }
+    Shared(const Shared&) = delete;
+    Shared& operator=(const Shared&) = delete;
+
+    void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void release() {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+
+    // [book:schedule]
+    void schedule(Header* task, bool yield_now) {
+        Worker* w = detail::current_worker;
+        if (w && detail::current_shared == this) return schedule_local(*w, task, yield_now);
+        if (!inject.push(task)) return task->drop_ref();  // closed: the shutdown frees it
+        notify_parked();
+    }
+    // [/book:schedule]
+
+    void run_worker(std::size_t index);
+    void close();
+    void shutdown_tasks();
+
+    std::size_t num_workers() const { return workers_.size(); }
+    Worker& worker(std::size_t i) { return *workers_[i]; }
+
+    LiveTasks live;
+    InjectQueue inject;
+    Idle idle;
+    Timer timer;
+
+private:
+    ~Shared() = default;  // only release() deletes
+
+    void schedule_local(Worker& w, Header* task, bool yield_now);
+    void push_back(Worker& w, Header* task) {
+        w.queue.push(task, [&](Header* const* tasks, std::size_t n) { inject.push_batch(tasks, n); });
+    }
+    Header* next_task(Worker& w);
+    Header* take_from_inject(Worker& w, std::size_t max = LocalQueue::capacity / 2);
+    Header* steal_work(Worker& w);
+    void run_task(Worker& w, Header* task);
+    void park(Worker& w);
+    bool work_visible() const;
+    void notify_parked() {
+        if (auto i = idle.worker_to_notify()) workers_[*i]->parker.unpark();
+    }
+    void fire_due_timers(Worker& w);
+
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::atomic<bool> closed_{false};
+    alignas(64) std::atomic<long> refs_{1};  // the Runtime's
+};
+
+// [book:schedule_local]
+inline void Shared::schedule_local(Worker& w, Header* task, bool yield_now) {
+    (void)w;
+    (void)task;
+    (void)yield_now;
+    core::todo("Shared::schedule_local: a yielding task goes to the back of this worker's queue; any other takes the LIFO slot (the one it displaces goes to the queue); wake a sleeper only when a task landed where others can steal it; see book/ch07_work_stealing.md#the-lifo-slot");
+}
+// [/book:schedule_local]
+
+// [book:run_worker]
+inline void Shared::run_worker(std::size_t index) {
+    Worker& w = *workers_[index];
+    detail::current_shared = this;
+    detail::current_worker = &w;
+    try {
+        while (!closed_.load(std::memory_order_acquire)) {
+            ++w.tick;
+            if (w.tick % timer_interval == 0) fire_due_timers(w);
+            Header* task = next_task(w);
+            if (!task) task = steal_work(w);
+            if (task) {
+                run_task(w, task);
+                continue;
+            }
+            park(w);
+        }
+    } catch (const std::exception& e) {
+        // Only a bug in the runtime gets here (or a TODO in the exercise):
+        // say so; this worker stops, the others and the destructor go on.
+        std::fprintf(stderr, "ch07 worker %zu stopped: %s\n", index, e.what());
+    }
+    if (w.searching) {
+        w.searching = false;
+        idle.transition_from_searching();
+    }
+    detail::current_worker = nullptr;
+    detail::current_shared = nullptr;
+}
+// [/book:run_worker]
+
+inline Header* Shared::next_task(Worker& w) {
+    if (w.tick % global_queue_interval == 0) {  // now and then ONE task from the injection queue first: fairness
+        if (Header* t = take_from_inject(w, 1)) return t;
+    }
+    if (Header* t = std::exchange(w.lifo, nullptr)) return t;
+    if (Header* t = w.queue.pop()) return t;
+    return take_from_inject(w);
+}
+
+// A batch (our share, at most what fits without overflowing back), or `max`.
+inline Header* Shared::take_from_inject(Worker& w, std::size_t max) {
+    if (inject.is_empty()) return nullptr;
+    std::size_t room = LocalQueue::capacity - std::min<std::size_t>(w.queue.len(), LocalQueue::capacity);
+    std::size_t n = std::min<std::size_t>({inject.len() / workers_.size() + 1, room / 2 + 1, max});
+    Header* first = nullptr;
+    inject.pop_batch(n, [&](Header* t) {
+        if (!first) {
+            first = t;
+        } else {
+            push_back(w, t);
+        }
+    });
+    return first;
+}
+
+// [book:steal_work]
+inline Header* Shared::steal_work(Worker& w) {
+    (void)w;
+    core::todo("Shared::steal_work: become a searcher (unless half the workers search already), try every other worker's queue from a random start, then the injection queue; see book/ch07_work_stealing.md#searching-and-stealing");
+}
+// [/book:steal_work]
+
+// [book:run_task]
+inline void Shared::run_task(Worker& w, Header* task) {
+    (void)w;
+    (void)task;
+    core::todo("Shared::run_task: leave the searching count first (the last searcher wakes another); poll the task, then the LIFO slot's task, at most max_lifo_polls in a row (then to the back of the queue); catch what escapes; see book/ch07_work_stealing.md#the-lifo-slot");
+}
+// [/book:run_task]
+
+// [book:park]
+inline void Shared::park(Worker& w) {
+    (void)w;
+    core::todo("Shared::park: fire due timers; go to sleep in the Idle count, take a last look (injection queue; every queue if you were the last searcher), drive the timer if nobody does, park, and come back counted right; see book/ch07_work_stealing.md#parking-with-a-last-look");
+}
+// [/book:park]
+
+inline bool Shared::work_visible() const {
+    if (!inject.is_empty()) return true;
+    for (const auto& other : workers_)
+        if (!other->queue.is_empty()) return true;
+    return false;
+}
+
+inline void Shared::fire_due_timers(Worker& w) {
+    auto now = Timer::Clock::now();
+    if (!timer.maybe_due(now)) return;
+    timer.take_due(now, w.due);
+    for (auto& waker : w.due) waker.wake_and_release();  // into this worker's queue
+    w.due.clear();
+}
+
+// [book:close]
+inline void Shared::close() {
+    closed_.store(true, std::memory_order_release);
+    inject.close();
+    live.close();
+    for (auto& w : workers_) w->parker.unpark();
+}
+
+inline void Shared::shutdown_tasks() {
+    // 1. Queue entries hold a reference each: drop them. (No worker runs.)
+    for (auto& w : workers_) {
+        if (Header* t = std::exchange(w->lifo, nullptr)) t->drop_ref();
+        while (Header* t = w->queue.pop()) t->drop_ref();
+    }
+    for (Header* t : inject.drain()) t->drop_ref();
+    // 2. Every task not finished: free its future, report Cancelled.
+    for (Header* t : live.close_and_take()) t->vtable->shutdown(t);
+}
+// [/book:close]
+
+namespace detail {
+inline void schedule(Shared& shared, Header* task, bool yield_now) { shared.schedule(task, yield_now); }
+inline void remove_from_live_list(Shared& shared, Header* task) { shared.live.remove(task); }
+inline void retain(Shared& shared) { shared.retain(); }
+inline void release(Shared& shared) { shared.release(); }
+}  // namespace detail
+
+}  // namespace ch07

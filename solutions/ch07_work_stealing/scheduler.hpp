@@ -1,0 +1,318 @@
+// ch07_work_stealing/scheduler.hpp: Shared (the runtime's state) and the worker loop.
+//
+// Contract:
+// - schedule(task, yield_now) queues a task whose queue reference the
+//   caller counted. On a worker of this runtime it goes to that worker's
+//   own queue: a task woken by the running task takes the LIFO slot (it runs
+//   next, while its data is still in this core's cache), a yielding task
+//   goes to the back. From any other thread it goes to the injection queue.
+//   Either way a sleeping worker is woken only if no worker is searching.
+// - Each worker loops: take the LIFO slot, else its own queue, else a batch
+//   from the injection queue; if all are empty, SEARCH (steal half of
+//   another worker's queue, then look at the injection queue again); if
+//   that fails too, PARK, but only after a last look. Every 31st task it
+//   looks at the injection queue first, every 61st it fires due timers.
+// - The LIFO slot is bounded: at most 3 LIFO polls in a row, then the task
+//   in the slot goes to the back of the queue, so two tasks waking each
+//   other cannot starve the rest.
+// - close() makes every worker leave its loop after the poll it is in;
+//   shutdown_tasks() (after the workers are joined) drops the queues'
+//   references and shuts down every live task.
+// - Shared is reference counted: the Runtime holds one reference, every
+//   task and every registered Sleep one more, so a waker fired after the
+//   Runtime is gone still finds valid memory (and a closed runtime).
+//
+// Rust counterpart: tokio's runtime/scheduler/multi_thread/worker.rs
+// (run, next_task, steal_work, park, schedule_task), simplified.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <vector>
+
+#include "ch07_work_stealing/idle.hpp"
+#include "ch07_work_stealing/inject.hpp"
+#include "ch07_work_stealing/live_list.hpp"
+#include "ch07_work_stealing/local_queue.hpp"
+#include "ch07_work_stealing/parker.hpp"
+#include "ch07_work_stealing/task.hpp"
+#include "ch07_work_stealing/timer.hpp"
+
+namespace ch07 {
+
+struct Worker {
+    explicit Worker(std::size_t i) : index(i), rng(std::uint32_t(i) * 2654435761u + 1) {}
+    LocalQueue queue;
+    Parker parker;
+    Header* lifo = nullptr;  // touched only by this worker's thread (and the shutdown, after the join)
+    std::size_t index;
+    bool searching = false;
+    std::uint32_t tick = 0;
+    std::uint32_t lifo_polls = 0;
+    std::uint32_t rng;
+    std::vector<core::Waker> due;  // reused by fire_due_timers
+
+    std::uint32_t next_random() {  // xorshift: picks where to start stealing
+        rng ^= rng << 13;
+        rng ^= rng >> 17;
+        rng ^= rng << 5;
+        return rng;
+    }
+};
+
+namespace detail {
+// [book:current]
+// The runtime of this thread (a worker, or a thread inside block_on), and,
+// on a worker, the worker itself: schedule() looks here to decide between
+// the local queue and the injection queue.
+inline thread_local Shared* current_shared = nullptr;
+inline thread_local Worker* current_worker = nullptr;
+// [/book:current]
+}  // namespace detail
+
+class Shared {
+public:
+    static constexpr std::uint32_t max_lifo_polls = 3;           // tokio: MAX_LIFO_POLLS_PER_TICK
+    static constexpr std::uint32_t global_queue_interval = 31;  // tokio's default before it self-tunes
+    static constexpr std::uint32_t timer_interval = 61;         // tokio: event_interval
+
+    explicit Shared(std::size_t workers) : idle(workers) {
+        for (std::size_t i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(i));
+    }
+    Shared(const Shared&) = delete;
+    Shared& operator=(const Shared&) = delete;
+
+    void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void release() {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+
+    // [book:schedule]
+    void schedule(Header* task, bool yield_now) {
+        Worker* w = detail::current_worker;
+        if (w && detail::current_shared == this) return schedule_local(*w, task, yield_now);
+        if (!inject.push(task)) return task->drop_ref();  // closed: the shutdown frees it
+        notify_parked();
+    }
+    // [/book:schedule]
+
+    void run_worker(std::size_t index);
+    void close();
+    void shutdown_tasks();
+
+    std::size_t num_workers() const { return workers_.size(); }
+    Worker& worker(std::size_t i) { return *workers_[i]; }
+
+    LiveTasks live;
+    InjectQueue inject;
+    Idle idle;
+    Timer timer;
+
+private:
+    ~Shared() = default;  // only release() deletes
+
+    void schedule_local(Worker& w, Header* task, bool yield_now);
+    void push_back(Worker& w, Header* task) {
+        w.queue.push(task, [&](Header* const* tasks, std::size_t n) { inject.push_batch(tasks, n); });
+    }
+    Header* next_task(Worker& w);
+    Header* take_from_inject(Worker& w, std::size_t max = LocalQueue::capacity / 2);
+    Header* steal_work(Worker& w);
+    void run_task(Worker& w, Header* task);
+    void park(Worker& w);
+    bool work_visible() const;
+    void notify_parked() {
+        if (auto i = idle.worker_to_notify()) workers_[*i]->parker.unpark();
+    }
+    void fire_due_timers(Worker& w);
+
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::atomic<bool> closed_{false};
+    alignas(64) std::atomic<long> refs_{1};  // the Runtime's
+};
+
+// [book:schedule_local]
+inline void Shared::schedule_local(Worker& w, Header* task, bool yield_now) {
+    bool more_work;
+    if (yield_now) {
+        push_back(w, task);
+        more_work = true;
+    } else {
+        Header* previous = std::exchange(w.lifo, task);  // runs next
+        more_work = previous != nullptr;
+        if (previous) push_back(w, previous);
+    }
+    // Only a task in the queue can be stolen: then it is worth waking someone.
+    if (more_work) notify_parked();
+}
+// [/book:schedule_local]
+
+// [book:run_worker]
+inline void Shared::run_worker(std::size_t index) {
+    Worker& w = *workers_[index];
+    detail::current_shared = this;
+    detail::current_worker = &w;
+    try {
+        while (!closed_.load(std::memory_order_acquire)) {
+            ++w.tick;
+            if (w.tick % timer_interval == 0) fire_due_timers(w);
+            Header* task = next_task(w);
+            if (!task) task = steal_work(w);
+            if (task) {
+                run_task(w, task);
+                continue;
+            }
+            park(w);
+        }
+    } catch (const std::exception& e) {
+        // Only a bug in the runtime gets here (or a TODO in the exercise):
+        // say so; this worker stops, the others and the destructor go on.
+        std::fprintf(stderr, "ch07 worker %zu stopped: %s\n", index, e.what());
+    }
+    if (w.searching) {
+        w.searching = false;
+        idle.transition_from_searching();
+    }
+    detail::current_worker = nullptr;
+    detail::current_shared = nullptr;
+}
+// [/book:run_worker]
+
+inline Header* Shared::next_task(Worker& w) {
+    if (w.tick % global_queue_interval == 0) {  // now and then ONE task from the injection queue first: fairness
+        if (Header* t = take_from_inject(w, 1)) return t;
+    }
+    if (Header* t = std::exchange(w.lifo, nullptr)) return t;
+    if (Header* t = w.queue.pop()) return t;
+    return take_from_inject(w);
+}
+
+// A batch (our share, at most what fits without overflowing back), or `max`.
+inline Header* Shared::take_from_inject(Worker& w, std::size_t max) {
+    if (inject.is_empty()) return nullptr;
+    std::size_t room = LocalQueue::capacity - std::min<std::size_t>(w.queue.len(), LocalQueue::capacity);
+    std::size_t n = std::min<std::size_t>({inject.len() / workers_.size() + 1, room / 2 + 1, max});
+    Header* first = nullptr;
+    inject.pop_batch(n, [&](Header* t) {
+        if (!first) {
+            first = t;
+        } else {
+            push_back(w, t);
+        }
+    });
+    return first;
+}
+
+// [book:steal_work]
+inline Header* Shared::steal_work(Worker& w) {
+    if (!w.searching) {
+        if (!idle.transition_to_searching()) return nullptr;  // enough searchers already
+        w.searching = true;
+    }
+    std::size_t n = workers_.size();
+    std::size_t start = w.next_random() % n;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::size_t victim = (start + i) % n;
+        if (victim == w.index) continue;
+        if (Header* t = workers_[victim]->queue.steal_into(w.queue)) return t;
+    }
+    return take_from_inject(w);
+}
+// [/book:steal_work]
+
+// [book:run_task]
+inline void Shared::run_task(Worker& w, Header* task) {
+    if (w.searching) {
+        w.searching = false;
+        // The last searcher found work: wake another to keep looking, there
+        // may be more where this came from.
+        if (idle.transition_from_searching()) notify_parked();
+    }
+    w.lifo_polls = 0;
+    try {
+        task->vtable->poll(task);
+        // The task it woke is in the LIFO slot: run it now, but not forever.
+        while (Header* next = std::exchange(w.lifo, nullptr)) {
+            if (w.lifo_polls >= max_lifo_polls) {
+                push_back(w, next);  // fairness: to the back, behind everyone else
+                notify_parked();
+                break;
+            }
+            ++w.lifo_polls;
+            next->vtable->poll(next);
+        }
+    } catch (const std::exception& e) {
+        // poll catches what the future throws; this is a bug in the runtime
+        // (or a TODO in the exercise): say so and keep the worker alive.
+        std::fprintf(stderr, "ch07 worker: a task's poll threw: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "ch07 worker: a task's poll threw something that is not a std::exception\n");
+    }
+}
+// [/book:run_task]
+
+// [book:park]
+inline void Shared::park(Worker& w) {
+    fire_due_timers(w);
+    if (w.lifo || !w.queue.is_empty()) return;  // the timers gave us work
+    bool last_searcher = idle.transition_to_parked(w.index, w.searching);
+    w.searching = false;
+    // The last look: a task queued while we were deciding to sleep, by a
+    // thread that saw us still awake, must not wait for the next wake.
+    if (!inject.is_empty() || (last_searcher && work_visible())) notify_parked();
+    std::optional<Parker::Clock::time_point> deadline = timer.start_driving(&w.parker);
+    w.parker.park_until(deadline.value_or(Parker::Clock::time_point::max()));
+    if (deadline) timer.stop_driving();
+    w.searching = idle.transition_from_parked(w.index);
+    fire_due_timers(w);
+}
+// [/book:park]
+
+inline bool Shared::work_visible() const {
+    if (!inject.is_empty()) return true;
+    for (const auto& other : workers_)
+        if (!other->queue.is_empty()) return true;
+    return false;
+}
+
+inline void Shared::fire_due_timers(Worker& w) {
+    auto now = Timer::Clock::now();
+    if (!timer.maybe_due(now)) return;
+    timer.take_due(now, w.due);
+    for (auto& waker : w.due) waker.wake_and_release();  // into this worker's queue
+    w.due.clear();
+}
+
+// [book:close]
+inline void Shared::close() {
+    closed_.store(true, std::memory_order_release);
+    inject.close();
+    live.close();
+    for (auto& w : workers_) w->parker.unpark();
+}
+
+inline void Shared::shutdown_tasks() {
+    // 1. Queue entries hold a reference each: drop them. (No worker runs.)
+    for (auto& w : workers_) {
+        if (Header* t = std::exchange(w->lifo, nullptr)) t->drop_ref();
+        while (Header* t = w->queue.pop()) t->drop_ref();
+    }
+    for (Header* t : inject.drain()) t->drop_ref();
+    // 2. Every task not finished: free its future, report Cancelled.
+    for (Header* t : live.close_and_take()) t->vtable->shutdown(t);
+}
+// [/book:close]
+
+namespace detail {
+inline void schedule(Shared& shared, Header* task, bool yield_now) { shared.schedule(task, yield_now); }
+inline void remove_from_live_list(Shared& shared, Header* task) { shared.live.remove(task); }
+inline void retain(Shared& shared) { shared.retain(); }
+inline void release(Shared& shared) { shared.release(); }
+}  // namespace detail
+
+}  // namespace ch07
