@@ -66,7 +66,7 @@ public:
     // point at it and a test can pin it (x86 never shows the difference).
     static constexpr std::memory_order ref_dec_order = std::memory_order_acq_rel;
 
-    TaskState() = default;
+    TaskState() : word_(Snapshot::INITIAL) {}
     Snapshot load() const { return {word_.load(std::memory_order_acquire)}; }
 
     // [book:to_running]
