@@ -129,7 +129,13 @@ private:
         if (auto s = scheduler_.lock()) s->forget(this);
         if (!error) error = std::move(from_destructor);  // the first failure wins
         if (error) return slot_->set_error(std::move(error));
-        publish();
+        try {
+            publish();
+        } catch (...) {
+            // Moving the value out of the poll's result threw. The slot is
+            // still empty: without an outcome the join would wait forever.
+            slot_->set_error(std::current_exception());
+        }
     }
     // [/book:finish]
     void finish_cancelled() {
