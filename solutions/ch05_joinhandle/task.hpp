@@ -34,6 +34,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ch05_joinhandle/atomic_state.hpp"
 #include "ch05_joinhandle/join.hpp"
 #include "ch05_joinhandle/scheduler.hpp"
 #include "ch05_joinhandle/state.hpp"
@@ -41,6 +42,15 @@
 #include "core/waker.hpp"
 
 namespace ch05 {
+
+// The state machine the tasks run on: TaskState (step 1), or, in a build
+// with -DCH05_ATOMIC_STATE (`make check-ch05 ATOMIC=1`), AtomicTaskState
+// (step 5), so that the whole runtime's tests run on the lock-free one too.
+#ifdef CH05_ATOMIC_STATE
+using TaskStateImpl = AtomicTaskState;
+#else
+using TaskStateImpl = TaskState;
+#endif
 
 class TaskBase : public core::Wake, public std::enable_shared_from_this<TaskBase> {
 public:
@@ -63,7 +73,7 @@ protected:
         if (auto s = scheduler_.lock()) s->push(shared_from_this());
     }
 
-    TaskState state_;
+    TaskStateImpl state_;
     std::weak_ptr<Scheduler> scheduler_;
 };
 
