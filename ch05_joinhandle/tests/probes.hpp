@@ -55,6 +55,10 @@ inline core::Async<void> set_flag(std::shared_ptr<std::atomic<bool>> flag) {
     flag->store(true);
     co_return;
 }
+inline core::Async<void> set_flag_after(core::testing::Trigger::Future f, std::shared_ptr<std::atomic<bool>> flag) {
+    co_await f;
+    flag->store(true);
+}
 inline core::Async<int> sleep_then([[maybe_unused]] DropProbe probe, std::chrono::milliseconds d, int v) {
     co_await core::sleep_for(d);
     co_return v;

@@ -84,8 +84,10 @@ TEMPLATE_TEST_CASE("a wake racing with the end of a poll owes exactly one more p
         after = s.after_pending();
         waker.join();
         bool repoll = after == AfterPoll::repoll;
-        INFO("repetition " << rep << ": wake() queued=" << queued << ", after_pending() repoll=" << repoll
-                           << ". Neither: the wake is lost. Both: the task is polled twice at once.");
+        INFO((queued || repoll ? "double poll: " : "lost wake: ")
+             << "repetition " << rep << ": wake() queued=" << queued << ", after_pending() repoll=" << repoll
+             << ". Neither: the wake is lost (\"was it woken?\" and \"go idle\" must be one step). "
+                "Both: the task is polled twice at once.");
         REQUIRE(queued != repoll);
         REQUIRE(s.phase() == Phase::scheduled);
     }

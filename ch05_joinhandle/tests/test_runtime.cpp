@@ -345,3 +345,20 @@ TEST_CASE("~Runtime lets a poll in progress end before it frees that task", "[ch
     core::Context cx(noop);
     CHECK_THROWS_AS(h.poll(cx), ch05::Cancelled);
 }
+
+TEST_CASE("a task that blocks its worker stalls every other task on that worker", "[ch05][runtime]") {
+    core::testing::hang_hint("the blocked task was released but the runtime did not go on");
+    auto gate = std::make_shared<PollGate>();
+    ch05::Runtime rt(1);
+    auto open = open_on_exit(gate);
+    auto blocker = rt.spawn(BlockingPoll(gate, DropProbe(make_counter()), /*ready_after=*/true));
+    gate->entered.wait();  // the only worker is stuck inside that poll, as in a thread sleep
+    auto other = rt.spawn(value_of(5));
+    for (int i = 0; i < 1000; ++i) std::this_thread::yield();
+    INFO("while one task blocks its thread (a thread sleep, a blocking receive, a long computation), "
+         "nothing else runs on that worker: see the book's 'Blocking inside a task' (spawn_blocking)");
+    CHECK_FALSE(other.is_finished());
+    gate->open();
+    CHECK(rt.block_on(std::move(other)) == 5);
+    CHECK(rt.block_on(std::move(blocker)) == 7);
+}
