@@ -235,16 +235,18 @@ TEST_CASE("detach destroys an outcome nobody took, at once, and one that comes l
     finished_first.set_value(DropProbe(drops));
     REQUIRE(drops->load() == 0);
     finished_first.detach();
-    INFO("detach() (the handle is gone) must destroy the stored value now: nobody can take it");
-    CHECK(drops->load() == 1);
+    {
+        INFO("detach() (the handle is gone) must destroy the stored value now: nobody can take it");
+        CHECK(drops->load() == 1);
+    }
 
     ch05::JoinSlot<DropProbe> detached_first;
     detached_first.detach();
     {
         DropProbe late(drops);
         detached_first.set_value(std::move(late));
-        INFO("after detach(), set_value must not keep the value in the slot: it stays with the "
-             "caller and dies when the caller is done with it");
     }
+    INFO("after detach(), set_value must not keep the value in the slot: it stays with the "
+         "caller and dies when the caller is done with it");
     CHECK(drops->load() == 2);
 }
