@@ -9,6 +9,13 @@
 #
 # Knobs: CXX=clang++ (compiler), SAN=address|thread (sanitizers), OPT="-O2 -g",
 #        ARGS="--flag ..." (demo options), SOLUTION=1 (demo of the reference).
+#        `make help` lists every command and option.
+#
+# Two build configurations, each in its own build/<compiler>[-san]<opt>/:
+#   the learner's loop (check, solve, watch, mutants, loop-time): LOOP_OPT, -O0 -g,
+#     because after an edit the compiler's code generation is most of the wait;
+#   everything else (test, stress, memcheck, demos): OPT, -O1 -g.
+# OPT=... on the command line sets both.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -18,6 +25,11 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 space := $(subst ,, )
 COMPILER := $(notdir $(firstword $(CXX)))
 OPT ?= -O1 -g
+ifeq ($(origin OPT),command line)
+  LOOP_OPT := $(OPT)
+else
+  LOOP_OPT ?= -O0 -g
+endif
 SAN ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -43,7 +55,20 @@ WARN := -Wall -Wextra -Werror
 CXXFLAGS_ALL := -std=c++20 $(WARN) -pthread $(SAN_FLAGS) -MMD -MP -Iinclude $(EXTRA_CXXFLAGS)
 LDFLAGS_ALL := -pthread $(SAN_FLAGS)
 
-BUILD := build/$(COMPILER)$(SAN:%=-%)$(subst $(space),,$(OPT))
+build_dir_for = build/$(COMPILER)$(SAN:%=-%)$(subst $(space),,$1)
+BUILD := $(call build_dir_for,$(OPT))
+LOOP_BUILD := $(call build_dir_for,$(LOOP_OPT))
+
+# The precompiled header (tests/infra/pch.hpp: Catch2, the standard library,
+# include/core/) is built once per configuration and used by every test file.
+PCH_SRC := tests/infra/pch.hpp
+ifneq ($(filter clang%,$(COMPILER)),)
+  PCH := $(BUILD)/pch/pch.hpp.pch
+  PCH_FLAGS = -include-pch $(PCH)
+else
+  PCH := $(BUILD)/pch/pch.hpp.gch
+  PCH_FLAGS = -include $(BUILD)/pch/pch.hpp
+endif
 
 CHAPTERS := $(patsubst %/,%,$(sort $(wildcard ch[0-9][0-9]_*/)))
 chapter_id = $(firstword $(subst _, ,$1))
@@ -57,52 +82,72 @@ EXTRA_GOALS :=
 -include $(sort $(wildcard ch[0-9][0-9]_*/rules.mk)) $(wildcard bench/rules.mk)
 
 # ---- refuse unknown goals early, with the list of good ones ---------------
-KNOWN_GOALS := $(EXTRA_GOALS) help test check-% solve-% diff-% demo-% hint-% core-test \
+KNOWN_GOALS := $(EXTRA_GOALS) help test check-% solve-% diff-% demo-% hint-% watch-% core-test \
 	book book-check book-sync bench deps clean build/% all-binaries solution-binaries \
-	print-build sanitize stress memcheck
+	print-build print-loop-build sanitize stress memcheck mutants mutant-binary loop-time soak
 UNKNOWN_GOALS := $(filter-out $(KNOWN_GOALS),$(MAKECMDGOALS))
 ifneq ($(UNKNOWN_GOALS),)
   $(error unknown target '$(firstword $(UNKNOWN_GOALS))'. Run `make help` to see the commands)
 endif
 
-.PHONY: help test core-test book book-check book-sync bench deps clean all-binaries solution-binaries print-build sanitize stress memcheck
+.PHONY: help test core-test book book-check book-sync bench deps clean all-binaries solution-binaries \
+	print-build print-loop-build sanitize stress memcheck mutants mutant-binary loop-time soak
 
 help:
 	@scripts/help.sh $(IDS)
 
-deps:
-	@CXX='$(CXX)' SAN='$(SAN)' scripts/deps.sh
-	@scripts/compdb.sh '$(CXX)' > compile_commands.json
+# deps.sh runs once per compiler and sanitizer (a stamp remembers it), so the
+# learner's loop does not pay for it on every check.
+DEPS_STAMP := build/.deps-ok-$(COMPILER)$(SAN:%=-%)
+deps: compile_commands.json
+	@test -f $(DEPS_STAMP) || { CXX='$(CXX)' SAN='$(SAN)' scripts/deps.sh && mkdir -p build && touch $(DEPS_STAMP); }
+
+compile_commands.json: scripts/compdb.sh $(wildcard ch[0-9][0-9]_*/tests/*.cpp ch[0-9][0-9]_*/demo.cpp tests/*/*.cpp tools/*.cpp bench/*.cpp)
+	@scripts/compdb.sh '$(CXX)' > $@.tmp && mv $@.tmp $@
 
 # ---- compiling ----------------------------------------------------------
+# compile_to_log: compile, keeping the compiler's messages in <object>.log.
+# When COMPILE_ERRORS_TO names a file (scripts/build.sh sets it), a failing
+# file is listed there and its errors are left for build.sh to print once;
+# otherwise they are printed here. $1 = the flags after $(CXXFLAGS_ALL).
+define compile_to_log
+	@mkdir -p $(@D)
+	@if $(CXX) $(CXXFLAGS_ALL) $(COMPILE_COLOR) $1 -c $< -o $@ 2>$@.log; then cat $@.log >&2; \
+	elif [ -n "$$COMPILE_ERRORS_TO" ]; then echo "$< $@.log" >>"$$COMPILE_ERRORS_TO"; rm -f $@; exit 1; \
+	else cat $@.log >&2; rm -f $@; exit 1; fi
+endef
+
+$(PCH): $(PCH_SRC)
+	@mkdir -p $(@D)
+	@echo "  CXX   $< (the precompiled header: Catch2, std, core; once per configuration)"
+	@cp $< $(BUILD)/pch/pch.hpp
+	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -x c++-header $(BUILD)/pch/pch.hpp -o $@
+
 $(BUILD)/main.o: tests/main.cpp include/core/testing.hpp
 	@mkdir -p $(@D)
 	@echo "  CXX   $< (the Catch2 main: compiled once, ~10 s)"
 	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
 
-$(BUILD)/core/%.o: tests/core/%.cpp
-	@mkdir -p $(@D)
+$(BUILD)/core/%.o: tests/core/%.cpp $(PCH)
 	@echo "  CXX   $<"
-	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
+	$(call compile_to_log,$(OPT) $(PCH_FLAGS))
 
 CORE_TEST_OBJS := $(patsubst tests/core/%.cpp,$(BUILD)/core/%.o,$(wildcard tests/core/*.cpp))
 $(BUILD)/core/tests: $(BUILD)/main.o $(CORE_TEST_OBJS)
 	@echo "  LINK  $@"
 	@$(CXX) $^ -o $@ $(LDFLAGS_ALL)
 
-$(BUILD)/model/%.o: tests/model/%.cpp tests/model/interleave.hpp
-	@mkdir -p $(@D)
+$(BUILD)/model/%.o: tests/model/%.cpp tests/model/interleave.hpp $(PCH)
 	@echo "  CXX   $<"
-	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
+	$(call compile_to_log,$(OPT) $(PCH_FLAGS))
 
 $(BUILD)/model/tests: $(BUILD)/main.o $(patsubst tests/model/%.cpp,$(BUILD)/model/%.o,$(wildcard tests/model/*.cpp))
 	@echo "  LINK  $@"
 	@$(CXX) $^ -o $@ $(LDFLAGS_ALL)
 
-$(BUILD)/infra/%.o: tests/infra/%.cpp
-	@mkdir -p $(@D)
+$(BUILD)/infra/%.o: tests/infra/%.cpp $(PCH)
 	@echo "  CXX   $<"
-	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
+	$(call compile_to_log,$(OPT) $(PCH_FLAGS))
 
 $(BUILD)/infra/selftest: $(BUILD)/main.o $(BUILD)/infra/selftest.o
 	@echo "  LINK  $@"
@@ -118,36 +163,56 @@ $(BUILD)/bench/%: bench/%.cpp
 	@echo "  CXX   $< (-O2)"
 	@$(CXX) $(CXXFLAGS_ALL) -O2 -g -Isolutions $< -o $@ $(LDFLAGS_ALL)
 
-# $1 = chapter dir, $2 = chapter id, $3 = exercises|solutions
+# $1 = chapter dir, $2 = chapter id, $3 = the build folder of this variant,
+# $4 = the folder put first on the include path (exercises, solutions, the
+# pristine stubs from git, or a mutant's copy of the reference), $5 = a label.
 define chapter_rules
-$(BUILD)/$3/$2/%.o: $1/tests/%.cpp
-	@mkdir -p $$(@D)
-	@echo "  CXX   $$< [$3]"
-	@$$(CXX) $$(CXXFLAGS_ALL) $$(OPT) -I$3 -I$1/tests -c $$< -o $$@
+$3/%.o: $1/tests/%.cpp $(PCH)
+	@echo "  CXX   $$< [$5]"
+	$$(call compile_to_log,$$(OPT) $$(PCH_FLAGS) -I$4 -I$1/tests)
 
-$(BUILD)/$3/$2/tests: $(BUILD)/main.o $(patsubst $1/tests/%.cpp,$(BUILD)/$3/$2/%.o,$(wildcard $1/tests/*.cpp))
+$3/tests: $(BUILD)/main.o $(patsubst $1/tests/%.cpp,$3/%.o,$(wildcard $1/tests/*.cpp))
 	@echo "  LINK  $$@"
 	@$$(CXX) $$^ -o $$@ $$(LDFLAGS_ALL)
-
+endef
+define demo_rules
 $(BUILD)/$3/$2/demo: $1/demo.cpp
 	@mkdir -p $$(@D)
-	@echo "  CXX   $$< [$3] (-O2)"
+	@echo "  CXX   $$< [$3] with -O2 -g into $$(@D)/"
 	@$$(CXX) $$(CXXFLAGS_ALL) -O2 -g -I$3 -c $$< -o $$@.o
 	@$$(CXX) $$@.o -o $$@ $$(LDFLAGS_ALL)
 endef
-$(foreach c,$(CHAPTERS),$(foreach v,exercises solutions,$(eval $(call chapter_rules,$c,$(call chapter_id,$c),$v))))
+$(foreach c,$(CHAPTERS),$(foreach v,exercises solutions,\
+  $(eval $(call chapter_rules,$c,$(call chapter_id,$c),$(BUILD)/$v/$(call chapter_id,$c),$v,$v))\
+  $(eval $(call demo_rules,$c,$(call chapter_id,$c),$v))))
+# make test checks the stubs as committed (git HEAD), not the learner's edits.
+PRISTINE := $(BUILD)/pristine
+$(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$c,$(call chapter_id,$c),$(PRISTINE)/$(call chapter_id,$c),$(PRISTINE)/src/exercises,stubs from git)))
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# One mutant's test binary (scripts/mutants.sh calls this with MUTANT_DIR, the
+# folder holding the mutated copy of solutions/chNN_name/, and MUTANT_CHAPTER).
+ifneq ($(MUTANT_DIR),)
+  $(eval $(call chapter_rules,$(MUTANT_CHAPTER),$(call chapter_id,$(MUTANT_CHAPTER)),$(MUTANT_DIR),$(MUTANT_DIR)/src,mutant))
+mutant-binary: $(MUTANT_DIR)/tests
+endif
+
+-include $(shell find $(BUILD) -path $(BUILD)/mutants -prune -o -name '*.d' -print 2>/dev/null)
 
 # ---- the learner's commands -----------------------------------------------
+# TESTS, PIECE, LEVEL, STRESS, WATCHDOG_SECONDS reach the scripts through the
+# environment (make puts command-line variables there), so a test name with
+# spaces, quotes, parentheses or commas arrives intact.
+LOOP_RUN = SAN='$(SAN)' scripts/run_tests.sh $(STRESS_ARGS)
 define chapter_commands
-.PHONY: check-$1 solve-$1 diff-$1 demo-$1 hint-$1
+.PHONY: check-$1 solve-$1 diff-$1 demo-$1 hint-$1 watch-$1
 check-$1: deps
-	@$$(MAKE) -j$$(JOBS) -O $(BUILD)/exercises/$1/tests
-	@SAN='$$(SAN)' scripts/run_tests.sh --chapter $1 --dir $2 --variant exercises $$(STRESS_ARGS) $(BUILD)/exercises/$1/tests $$(TESTS)
+	@scripts/build.sh $$(MAKE) OPT='$(LOOP_OPT)' $(LOOP_BUILD)/exercises/$1/tests
+	@$$(LOOP_RUN) --chapter $1 --dir $2 --variant exercises $(LOOP_BUILD)/exercises/$1/tests
 solve-$1: deps
-	@$$(MAKE) -j$$(JOBS) -O $(BUILD)/solutions/$1/tests
-	@SAN='$$(SAN)' scripts/run_tests.sh --chapter $1 --dir $2 --variant solutions $$(STRESS_ARGS) $(BUILD)/solutions/$1/tests $$(TESTS)
+	@scripts/build.sh $$(MAKE) OPT='$(LOOP_OPT)' $(LOOP_BUILD)/solutions/$1/tests
+	@$$(LOOP_RUN) --chapter $1 --dir $2 --variant solutions $(LOOP_BUILD)/solutions/$1/tests
+watch-$1: deps
+	@scripts/watch.sh $1 $2
 diff-$1:
 	@scripts/diff.sh $2
 hint-$1:
@@ -155,47 +220,68 @@ hint-$1:
 demo-$1: deps
 	@test -f $2/demo.cpp || { echo "chapter $1 has no demo"; exit 1; }
 	@$$(MAKE) $(BUILD)/$$(if $$(SOLUTION),solutions,exercises)/$1/demo
-	@$(BUILD)/$$(if $$(SOLUTION),solutions,exercises)/$1/demo $$(ARGS)
+	@scripts/demo.sh $(BUILD)/$$(if $$(SOLUTION),solutions,exercises)/$1/demo $$(ARGS)
 endef
 $(foreach c,$(CHAPTERS),$(eval $(call chapter_commands,$(call chapter_id,$c),$c)))
 
 # A chapter name that does not exist: say which ones do.
-check-% solve-% diff-% demo-% hint-%:
+check-% solve-% diff-% demo-% hint-% watch-%:
 	@echo "make: there is no chapter '$*'. The chapters are: $(IDS)" >&2
 	@echo "      (use the two-digit form, e.g. make check-ch01)" >&2
 	@exit 2
 
 # ---- everything the project promises -----------------------------------------
 SOLUTION_TESTS := $(foreach i,$(IDS),$(BUILD)/solutions/$i/tests)
-STUB_TESTS := $(foreach i,$(IDS),$(BUILD)/exercises/$i/tests)
+STUB_TESTS := $(foreach i,$(IDS),$(PRISTINE)/$i/tests)
 DEMOS := $(foreach c,$(CHAPTERS),$(if $(wildcard $c/demo.cpp),$(BUILD)/solutions/$(call chapter_id,$c)/demo))
 
 all-binaries: $(BUILD)/core/tests $(BUILD)/model/tests $(BUILD)/infra/selftest $(SOLUTION_TESTS) $(STUB_TESTS) $(DEMOS) $(BUILD)/tools/bookcheck
 
+# STUBS=worktree checks exercises/ as it is on disk instead of git's HEAD.
 test: deps
-	@$(MAKE) -j$(JOBS) -O all-binaries
-	@BUILD='$(BUILD)' scripts/test.sh $(IDS)
+	@scripts/pristine.sh $(PRISTINE)/src
+	@scripts/build.sh $(MAKE) all-binaries
+	@BUILD='$(BUILD)' LOOP_BUILD='$(LOOP_BUILD)' scripts/test.sh $(IDS)
 
 core-test: deps
-	@$(MAKE) -j$(JOBS) -O $(BUILD)/core/tests $(BUILD)/model/tests
-	@scripts/run_tests.sh --variant core $(BUILD)/core/tests $(TESTS)
-	@scripts/run_tests.sh --variant core $(BUILD)/model/tests $(TESTS)
+	@scripts/build.sh $(MAKE) $(BUILD)/core/tests $(BUILD)/model/tests
+	@scripts/run_tests.sh --variant core $(BUILD)/core/tests
+	@scripts/run_tests.sh --variant core $(BUILD)/model/tests
 
 solution-binaries: $(BUILD)/core/tests $(BUILD)/model/tests $(SOLUTION_TESTS)
 
 print-build:
 	@echo $(BUILD)
+print-loop-build:
+	@echo $(LOOP_BUILD)
 
 sanitize:
 	@scripts/sanitize.sh
 
 stress: deps
-	@$(MAKE) -j$(JOBS) -O solution-binaries
+	@scripts/build.sh $(MAKE) solution-binaries
 	@for i in $(IDS); do echo "== $$i"; scripts/run_tests.sh --stress $(or $(STRESS),20) $(BUILD)/solutions/$$i/tests || exit 1; done
 
 memcheck: deps
-	@$(MAKE) -j$(JOBS) -O solution-binaries
+	@scripts/build.sh $(MAKE) solution-binaries
 	@scripts/memcheck.sh $(BUILD)
+
+# make mutants [CHAPTER=ch03] [MUTANT=slug] [RUNS=20]: every chNN_*/mutants/*.mutant
+# applied to a copy of the reference, built like make check, run RUNS times.
+mutants: deps
+	@scripts/build.sh $(MAKE) OPT='$(LOOP_OPT)' $(LOOP_BUILD)/main.o $(LOOP_BUILD)/pch/pch.hpp.$(if $(filter clang%,$(COMPILER)),pch,gch)
+	@LOOP_OPT='$(LOOP_OPT)' LOOP_BUILD='$(LOOP_BUILD)' scripts/mutants.sh $(IDS)
+
+# make loop-time: the learner's loop per chapter (touch one exercise file,
+# time make check-chNN), a table of seconds.
+loop-time: deps
+	@scripts/loop_time.sh $(IDS)
+
+# make soak [SOAK_RUNS=20]: the reference's whole suite back to back beside
+# two busy loops; any failure is a flake to fix.
+soak: deps
+	@scripts/build.sh $(MAKE) solution-binaries
+	@BUILD='$(BUILD)' scripts/soak.sh $(IDS)
 
 book-check: $(BUILD)/tools/bookcheck
 	@$(BUILD)/tools/bookcheck book/*.md

@@ -2,8 +2,9 @@
 # Makes sure the compiler, Catch2 and CLI11 are here; installs Debian's
 # packages when it can (root, or passwordless sudo), otherwise names the exact
 # command to run. Called by every make target that compiles.
-#   deps.sh [TOOL ...]   also needs these commands (package = command name),
-#                        e.g. `deps.sh valgrind` for make memcheck
+#   deps.sh [TOOL ...]   also needs these commands (package = command name, or
+#                        command:package), e.g. `deps.sh valgrind` for make
+#                        memcheck, `deps.sh inotifywait:inotify-tools` for make watch
 set -euo pipefail
 CXX=${CXX:-g++}
 compiler=$(basename "${CXX%% *}")
@@ -36,7 +37,7 @@ if [ -n "${SAN:-}" ] && command -v "${CXX%% *}" >/dev/null 2>&1; then
 fi
 # GNU timeout turns a test binary that ignores the watchdog into a failure.
 command -v timeout >/dev/null 2>&1 || missing+=(coreutils)
-for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in "$@"; do command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}"); done
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

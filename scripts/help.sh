@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make help`: the chapter table with the learner's progress, and the commands.
+# `make help`: the chapter table with the learner's progress, and every
+# command and option.
 set -uo pipefail
 echo "Build an async executor from scratch, one chapter at a time."
 echo
@@ -10,14 +11,14 @@ for id in "$@"; do
   status="not started"
   if [ -f "build/progress/$id" ]; then
     read -r verdict rest < "build/progress/$id"
-    # rest is Catch2's summary: "test cases: 22 | 5 passed | 17 failed"
+    # rest is "test cases: 22 | 5 passed | 17 failed"
     total=$(sed -nE 's/^test cases: *([0-9]+).*/\1/p' <<<"$rest")
     pass=$(sed -nE 's/.*\| *([0-9]+) passed.*/\1/p' <<<"$rest")
     score="${pass:-0}/${total:-?} tests pass"
     case $verdict in
       pass) status="done" ;;
-      hang) status="a test hangs" ;;
-      crash) status="a test crashes" ;;
+      hang) status="a test hangs; $score" ;;
+      crash) status="a test crashes; $score" ;;
       *) status="in progress: $score" ;;
     esac
     if [ -n "$(find "exercises/$dir" -newer "build/progress/$id" -type f 2>/dev/null | head -n1)" ]; then
@@ -28,16 +29,42 @@ for id in "$@"; do
 done
 cat <<'TXT'
 
-Commands (NN is a chapter number, e.g. 01):
-  make check-chNN     run chapter NN's tests against your code in exercises/
-  make hint-chNN      a hint for the chapter, when you are stuck
+The learner's loop (NN is a chapter number, e.g. 01):
+  make check-chNN     chapter NN's tests against your code in exercises/
+  make watch-chNN     the same, again on every save of a file in exercises/chNN_*/ (Ctrl-C stops)
+  make hint-chNN      the next hint for the first piece whose tests fail
+                      (PIECE=<tag> LEVEL=1|2|3 for a given one)
   make solve-chNN     the same tests against the reference in solutions/
-  make diff-chNN      your files beside the reference
-  make demo-chNN      the chapter's demo (SOLUTION=1 for the reference, ARGS="--help" for options)
-  make test           everything the project promises (reference, stubs, demos, book)
+  make diff-chNN      your files beside the reference (DIFF=side: two columns)
+  make demo-chNN      the chapter's demo (SOLUTION=1: the reference's; ARGS="--help": its
+                      options; files it writes land in build/demo/)
+
+Proving it (see book/proving_it.md):
+  make test           everything the project promises: the reference's tests, the stubs as
+                      committed in git fail cleanly, demos, book, hints, mutants apply
+  make core-test      the given primitives' tests and the protocol models
+  make sanitize       the reference under ASan+UBSan and TSan, -O0 and -O2, both compilers
+  make stress         every chapter's [race] tests, many times, shuffled (STRESS=N times)
+  make memcheck       the reference's tests under valgrind
+  make mutants        broken variants of the reference: does the plain check kill each?
+                      (CHAPTER=ch03 MUTANT=<slug> RUNS=20 pick some)
+  make soak           the reference's whole suite SOAK_RUNS=20 times beside two busy loops
+  make loop-time      how long check-chNN takes after an edit, per chapter
   make book           the book as HTML in build/book/
-  make bench          the benchmark programs
-  Options: CXX=clang++  SAN=address|thread  TESTS="<catch test filter>"
+  make bench          the executors side by side with asio
+
+Options (add to any command, e.g. make check-ch03 SAN=thread TESTS="[queue]"):
+  TESTS="<name>"      only that test: its name exactly as listed (quotes, commas and all)
+  TESTS="[tag]"       only the tests of one piece; or any Catch test spec ("*wake*")
+  SAN=address|thread  build with AddressSanitizer+UBSan, or ThreadSanitizer
+  STRESS=50           run the chapter's [race] tests 50 times in shuffled order
+  WATCHDOG_SECONDS=30 how long a test may run before it counts as a hang (default 10 s,
+                      longer on a busy machine or under a sanitizer)
+  CXX=clang++         the compiler (default g++)
+  OPT="-O2 -g"        optimisation (default: -O0 -g for the loop, -O1 -g for make test)
+  ARGS="--flag ..."   options for make demo-chNN;  SOLUTION=1  the reference's demo
+  DIFF=side           make diff-chNN in two columns
+  PIECE=<tag> LEVEL=n make hint-chNN for one piece and level
 
 Start here: read book/README.md, then ch01_single_future/README.md, then make check-ch01.
 TXT

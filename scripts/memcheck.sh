@@ -4,11 +4,14 @@
 set -uo pipefail
 build=$1
 scripts/deps.sh valgrind || exit 1
+. scripts/slowdown.sh
+set_slowdown valgrind
 passed=0 failed=0
 for bin in "$build/core/tests" "$build"/solutions/*/tests; do
   start=$SECONDS
-  # Valgrind runs code ~30x slower: give the watchdog room.
-  if out=$(WATCHDOG_SECONDS=${WATCHDOG_SECONDS:-240} timeout -k 5 1500 valgrind -q --error-exitcode=99 \
+  # Valgrind runs code many times slower: EXECUTOR_TEST_SLOWDOWN (scripts/slowdown.sh)
+  # widens the tests' time bounds and the watchdog (10 s times the factor).
+  if out=$(timeout -k 5 1500 valgrind -q --error-exitcode=99 \
         --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
         --fair-sched=yes "$bin" 2>&1); then
     passed=$((passed + 1)); printf '  ok    %-40s %4ss\n' "$bin" $((SECONDS - start))

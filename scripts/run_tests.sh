@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # Runs one test binary and tells the learner what happened and what to do next.
 #   run_tests.sh [--chapter ch01 --dir ch01_single_future --variant exercises|solutions|core]
-#                [--quiet] [--stress N] BINARY [catch args...]
-# A hang inside a test case is caught by the watchdog in tests/main.cpp
-# (exit 124, names the test); `timeout` is the backstop for a hang outside any
-# test case (a static destructor, a thread that never joins).
-# --stress N runs the [race] tests N times in shuffled order with fresh random
-# seeds and prints the seed of a failure, so the run can be replayed.
+#                [--quiet] [--stress N] BINARY [catch test spec...]
+# Without a spec, TESTS from the environment picks the tests (make check-chNN
+# TESTS=...): a test name exactly as `--list-test-names-only` prints it (any
+# spaces, quotes, parentheses or commas; runs of white space count as one),
+# or a Catch test spec such as a tag ("[queue]") or a wildcard ("*wake*").
+# A filter that matches no test is an error that names it.
+#
+# Every hang and every crash is reported, and the run goes on: the watchdog in
+# tests/main.cpp ends a hanging binary (exit 124) and names the test in
+# EXECUTOR_PROGRESS; this script then restarts the binary on the tests that
+# had not run yet, and ends with one summary of every failure and hang, each
+# with its hint. `timeout` is the backstop for a hang outside any test case
+# (a static destructor, a thread that never joins).
+#
+# --stress N runs the [race] tests (or the spec) N times in shuffled order with
+# fresh random seeds and prints the seed of a failure, so the run can be replayed.
 set -uo pipefail
+here=$(dirname "$0")
 chapter="" dir="" variant="" quiet="" stress=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,73 +32,197 @@ while [ $# -gt 0 ]; do
 done
 bin=$1; shift
 limit=${TEST_TIME_LIMIT:-600}
+who=${chapter:-$(basename "$(dirname "$bin")")}
 
 # Sanitizers: stop at the first report and make it fail the run.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
-if [ -n "${SAN:-}" ]; then export WATCHDOG_SECONDS=${WATCHDOG_SECONDS:-60}; fi
+. "$here/slowdown.sh"
+set_slowdown "${SAN:-}"
 
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+catch_escape() {  # a test name as a Catch test spec that matches exactly it
+  sed -e 's/[][\\,"]/\\&/g' <<<"$1"
+}
+
+# ---- which tests --------------------------------------------------------------
+filter=""
+if [ $# -gt 0 ]; then filter="$*"; elif [ -n "${TESTS:-}" ]; then filter=$TESTS; fi
+all_names=$("$bin" --list-test-names-only 2>/dev/null | sed '/^$/d')      # hidden [.] ones left out
+every_name=$("$bin" --list-test-names-only '*' 2>/dev/null | sed '/^$/d')  # hidden ones too
+total=$(grep -c . <<<"$all_names")
+spec=""
+if [ -n "$filter" ]; then
+  # A test name (copied from a listing, maybe wrapped) first; else a Catch spec.
+  exact=$(WANT="$filter" awk 'function norm(s) { gsub(/[ \t\r\n]+/, " ", s); sub(/^ /, "", s); sub(/ $/, "", s); return s }
+    BEGIN { want = norm(ENVIRON["WANT"]) } norm($0) == want { print; exit }' <<<"$every_name")
+  if [ -n "$exact" ]; then spec=$(catch_escape "$exact"); else spec=$filter; fi
+  # (--list-test-names-only exits with the number of tests it lists.)
+  matched=$("$bin" --list-test-names-only "$spec" 2>/dev/null | sed '/^$/d')
+  if [ -z "$matched" ]; then
+    echo "!!! TESTS='$filter' matches no test of $who, so nothing ran."
+    echo "    TESTS takes a test name exactly as this lists it:  $bin --list-tests"
+    echo "    or a tag, one of: $("$bin" --list-tags 2>/dev/null | grep -oE '\[[^]]+\]' | sort -u | tr '\n' ' ')"
+    exit 2
+  fi
+else
+  matched=$all_names
+fi
+
+# ---- --stress: shuffled, seeded repeats -------------------------------------------
 if [ -n "$stress" ]; then
-  filter=${1:-[race]}
+  [ -n "$filter" ] || spec="[race]"
   for i in $(seq 1 "$stress"); do
     seed=$(( (RANDOM << 15 | RANDOM) + 1 ))
-    if ! out=$(timeout -k 5 "$limit" "$bin" "$filter" --order rand --rng-seed "$seed" 2>&1); then
+    if ! out=$(timeout -k 5 "$limit" "$bin" "$spec" --order rand --rng-seed "$seed" 2>&1); then
       echo "$out" | tail -n 60
       echo
-      echo "!!! stress: run $i of $stress failed with seed $seed. Replay it with:"
-      echo "    $bin '$filter' --order rand --rng-seed $seed"
+      echo "!!! stress: run $i of $stress failed with seed $seed. Replay this test order with:"
+      echo "    $bin '$spec' --order rand --rng-seed $seed"
+      echo "    The seed fixes the order of the tests (and Catch's random numbers), not the"
+      echo "    order in which threads interleave: the operating system picks that anew on"
+      echo "    every run. So a replay that passes does not mean the failure was a fluke."
+      echo "    Run it several times (STRESS=50), or build with SAN=thread to see the race."
       exit 1
     fi
-    printf '\rstress: %d/%d runs of %s passed' "$i" "$stress" "$filter"
+    if [ -t 1 ]; then
+      printf '\rstress: %d/%d runs of %s passed' "$i" "$stress" "$spec"
+    else
+      printf 'stress: %d/%d runs of %s passed\n' "$i" "$stress" "$spec"
+    fi
   done
-  echo
+  [ -t 1 ] && echo
   exit 0
 fi
 
-out=$(mktemp); trap 'rm -f "$out"' EXIT
-if [ -n "$quiet" ]; then
-  timeout -k 5 "$limit" "$bin" "$@" >"$out" 2>&1
-  rc=$?
-  [ $rc -eq 0 ] || cat "$out"
-  exit $rc
-fi
-timeout -k 5 "$limit" "$bin" --use-colour yes "$@" 2>&1 | tee "$out"
-rc=${PIPESTATUS[0]}
+# ---- run, and go on after a hang or a crash ---------------------------------
+colour=no; [ -t 1 ] && [ -z "$quiet" ] && colour=yes
+progress=$tmp/progress; : >"$progress"
+out=$tmp/out; : >"$out"
+mapfile -t todo <<<"$matched"
+ran_out=""   # set when the time limit or a crash outside a test stopped the run
+while [ ${#todo[@]} -gt 0 ]; do
+  for n in "${todo[@]}"; do catch_escape "$n"; done >"$tmp/names"
+  mark=$(wc -l <"$progress")
+  if [ -n "$quiet" ]; then
+    EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no -f "$tmp/names" >>"$out" 2>&1
+    rc=$?
+  else
+    # (the braces keep bash's own "Segmentation fault" job message out: the summary says it)
+    { EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour -f "$tmp/names" 2>&1 | tee -a "$out"
+      rc=${PIPESTATUS[0]}; } 2>/dev/null
+  fi
+  [ "$rc" -lt 124 ] && break
+  # The binary stopped early. Which test was running?
+  last=$(tail -n +"$((mark + 1))" "$progress" | awk -F'\t' '$1 == "start" { name = $2 } END { print name }')
+  if { [ "$rc" -eq 124 ] && ! tail -n +"$((mark + 1))" "$progress" | grep -q '^hang'; } || [ "$rc" -eq 137 ]; then
+    ran_out="the whole run took longer than TEST_TIME_LIMIT=${limit} s"
+  elif [ "$rc" -gt 128 ]; then
+    printf 'crash\t%s\t%s\n' "$last" "signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))" >>"$progress"
+  fi
+  [ -n "$ran_out" ] || [ -z "$last" ] && { [ -n "$ran_out" ] || ran_out="the binary died outside any test case (exit $rc)"; break; }
+  rest=() seen=""
+  for n in "${todo[@]}"; do
+    if [ -n "$seen" ]; then rest+=("$n"); elif [ "$n" = "$last" ]; then seen=1; fi
+  done
+  [ -n "$seen" ] || rest=()
+  todo=("${rest[@]}")
+  if [ ${#todo[@]} -gt 0 ]; then
+    msg="=== the run goes on with the ${#todo[@]} test(s) after \"$last\""
+    if [ -n "$quiet" ]; then echo "$msg" >>"$out"; else echo; echo "$msg"; echo; fi
+  fi
+done
 
-summary=$(grep -aE '^(test cases:|All tests passed)' "$out" | tail -n1 | sed $'s/\x1b\\[[0-9;]*m//g')
+# ---- the summary: every failure and hang, each with its hint --------------------
+# progress lines: start NAME TAGS | fail NAME WHERE WHAT | end NAME passed|failed
+#                 | hang NAME HINT | crash NAME SIGNAL
+read -r ran passed failed hung crashed < <(awk -F'\t' '
+  $1 == "start" { ran++ } $1 == "end" && $3 == "passed" { passed++ }
+  $1 == "hang" { hung++ } $1 == "crash" { crashed++ }
+  $1 == "end" && $3 == "failed" { failed++ }
+  END { print ran+0, passed+0, failed+0, hung+0, crashed+0 }' "$progress")
+bad=$((ran - passed))
+failed=$((bad - hung - crashed))
+selected=$(grep -c . <<<"$matched")
+
+summary_list=$(awk -F'\t' -v chapter="$chapter" -v hints="$([ "$variant" = exercises ] && echo 1)" '
+  function piece(tags,   t, n, i, p) {
+    n = split(tags, t, /[][]+/)
+    for (i = 1; i <= n; i++) { p = t[i]; if (p != "" && p !~ /^ch[0-9]+$/ && p != "race" && p != "." && p !~ /^!/) return p }
+    return ""
+  }
+  $1 == "start" { tags[$2] = $3; order[++n] = $2 }
+  $1 == "fail" && !($2 in where) { where[$2] = $3; what[$2] = $4 }
+  $1 == "end" { result[$2] = $3 }
+  $1 == "hang" { result[$2] = "hang"; hint[$2] = $3 }
+  $1 == "crash" { result[$2] = "crash"; sig[$2] = $3 }
+  END {
+    for (i = 1; i <= n; i++) {
+      name = order[i]; r = result[name]
+      if (r == "passed") continue
+      p = piece(tags[name])
+      if (r == "hang") { printf "  HANG   \"%s\"%s\n", name, (p != "" ? "  [" p "]" : "")
+                         if (hint[name] != "") printf "         the test says: %s\n", hint[name] }
+      else if (r == "crash") { printf "  CRASH  \"%s\"%s: %s\n", name, (p != "" ? "  [" p "]" : ""), sig[name]
+                               if (where[name] != "") printf "         %s\n", where[name] }
+      else { printf "  FAIL   \"%s\"%s\n", name, (p != "" ? "  [" p "]" : "")
+             if (where[name] != "") { w = what[name]; if (length(w) > 200) w = substr(w, 1, 200) "..."
+                                      printf "         %s: %s\n", where[name], w } }
+      if (hints && p != "") printf "         hint: make hint-%s PIECE=%s\n", chapter, p
+    }
+  }' "$progress")
+
+if [ -n "$quiet" ] && { [ $bad -gt 0 ] || [ -n "$ran_out" ]; }; then cat "$out"; fi
 echo
-if [ $rc -eq 0 ]; then
-  verdict=pass
-elif [ $rc -eq 124 ]; then
-  verdict=hang
-  grep -q '\*\*\* HANG' "$out" ||
-    echo "!!! $bin ran past ${limit} s outside any test case (a thread that never ends?)"
-elif [ $rc -gt 128 ]; then
-  verdict=crash
-  echo "!!! $bin died of signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))."
-  echo "    The test that was running is named above. Run it under gdb to see where:"
-  echo "    gdb -ex run --args $bin \"<test name>\""
-else
-  verdict=fail
+if [ -n "$ran_out" ]; then
+  echo "!!! $bin: $ran_out; $((selected - ran)) selected test(s) did not run."
+fi
+if [ -n "$summary_list" ]; then
+  echo "=== $who: every test that did not pass ($bad of $ran):"
+  echo "$summary_list"
+  [ "$hung" -gt 0 ] && echo "    A hang names the gdb command that shows where each thread waits (above, after *** HANG)."
+  echo
 fi
 
-if [ "$variant" = exercises ] && [ -n "$chapter" ] && [ $# -eq 0 ]; then
+verdict=pass
+if [ "$hung" -gt 0 ]; then verdict=hang; elif [ "$crashed" -gt 0 ]; then verdict=crash
+elif [ $bad -gt 0 ] || [ -n "$ran_out" ] || [ "$ran" -lt "$selected" ]; then verdict=fail; fi
+counts="$passed of $ran passed"
+[ $failed -gt 0 ] && counts+=", $failed failed"
+[ "$hung" -gt 0 ] && counts+=", $hung hung"
+[ "$crashed" -gt 0 ] && counts+=", $crashed crashed"
+
+if [ "$variant" = exercises ] && [ -n "$chapter" ] && [ -z "$filter" ]; then
   mkdir -p build/progress
-  echo "$verdict ${summary}" > "build/progress/$chapter"
+  echo "$verdict test cases: $total | $passed passed | $((total - passed)) failed" >"build/progress/$chapter"
 fi
 
-if [ "$variant" = exercises ]; then
+if [ -n "$filter" ]; then
+  scope="TESTS='$filter' picked $selected of the $total tests of $who"
+  [ "$selected" -gt "$total" ] && scope="TESTS='$filter' picked $selected tests of $who"
   case $verdict in
-    pass) echo "==> $chapter: all tests pass. Well done!"
+    pass) echo "==> $who: $counts ($scope; the other $((total - selected)) did not run)."
+          [ "$variant" = exercises ] && echo "    Run make check-$chapter without TESTS to check the whole chapter." ;;
+    *) echo "==> $who: not there yet: $counts ($scope)." ;;
+  esac
+elif [ "$variant" = exercises ]; then
+  case $verdict in
+    pass) echo "==> $chapter: all $total tests pass. Well done!"
           echo "    Compare with the reference:  make diff-$chapter"
           next=$(printf 'ch%02d' $((10#${chapter#ch} + 1)))
           if ls -d "${next}"_*/ >/dev/null 2>&1; then
             echo "    Then go on:                  read $(ls -d "${next}"_*/)README.md and run make check-$next"
           fi ;;
-    *) echo "==> $chapter: not there yet (${summary:-$verdict})."
+    *) echo "==> $chapter: not there yet: $counts."
        echo "    Edit the files in exercises/$dir/ (the chapter card: $dir/README.md),"
        echo "    then run make check-$chapter again.  Stuck? make hint-$chapter, or peek: make diff-$chapter" ;;
   esac
+else
+  case $verdict in
+    pass) echo "==> $who: all $ran tests pass." ;;
+    *) echo "==> $who: $counts." ;;
+  esac
 fi
-exit $rc
+[ "$verdict" = pass ]

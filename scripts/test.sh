@@ -53,17 +53,72 @@ harness_rejects_passing_stub() {  # the stub check notices a test that cannot fa
   echo "$out"; grep -q '^stub check: FAILED' <<<"$out" && grep -q 'passes against the stubs: selftest' <<<"$out"
 }
 
+selftest_run() {  # selftest_run TESTS-value: the learner's runner on the self-test binary
+  WATCHDOG_SECONDS=1 TESTS="$1" scripts/run_tests.sh --chapter selftest --variant exercises "$BUILD/infra/selftest" 2>&1
+}
+harness_goes_on_after_hang() {  # every hang, crash and failure in one run, each in the summary
+  local out; out=$(selftest_run "[resume]"); echo "$out"
+  grep -q 'the run goes on with the 3 test(s) after "selftest: resume 2 hangs"' <<<"$out" &&
+  grep -q '^  HANG   "selftest: resume 2 hangs"' <<<"$out" &&
+  grep -q 'the test says: resume 2 parks on purpose' <<<"$out" &&
+  grep -q '^  FAIL   "selftest: resume 3 fails"' <<<"$out" &&
+  grep -q 'resume 3 fails on purpose' <<<"$out" &&
+  grep -q '^  CRASH  "selftest: resume 4 crashes"' <<<"$out" &&
+  grep -q '2 of 5 passed, 1 failed, 1 hung, 1 crashed' <<<"$out"
+}
+harness_hang_names_gdb_command() {  # the gdb line names the real binary and the test
+  local out bin; out=$(selftest_run "[resume]"); echo "$out"
+  bin=$(sed -nE "s/^ *WATCHDOG_SECONDS=100000 gdb -ex run --args ([^ ]+) 'selftest: resume 2 hangs'$/\1/p" <<<"$out" | head -n1)
+  [ -n "$bin" ] && [ "$bin" -ef "$BUILD/infra/selftest" ]
+}
+tests_exact_name() {  # a name with quotes, parentheses, commas, brackets, a backslash
+  local name out
+  name=$(printf '%s' "selftest: a name with 'quotes', \"double quotes\", (parentheses), commas, [brackets] and a \\ backslash")
+  out=$(selftest_run "$name"); echo "$out"
+  grep -q "1 of 1 passed" <<<"$out" && grep -q "picked 1 tests of selftest" <<<"$out" || return 1
+  out=$(selftest_run "selftest: a name with 'quotes',
+      \"double quotes\", (parentheses), commas, [brackets] and a \\ backslash"); echo "$out"
+  grep -q "1 of 1 passed" <<<"$out"  # a name wrapped over two lines, as --list-tests prints a long one
+}
+tests_tag_filter_never_says_done() {  # a filtered pass counts what ran and never says "well done"
+  local out; out=$(selftest_run "[names]"); echo "$out"
+  grep -q "2 of 2 passed (TESTS='\[names\]' picked 2 tests of selftest" <<<"$out" &&
+  ! grep -qiE 'well done|go on' <<<"$out"
+}
+tests_no_match_is_error() {  # a filter that matches nothing is an error that names it
+  local out rc; out=$(selftest_run "selftest: no such test"); rc=$?; echo "$out"
+  [ $rc -eq 2 ] && grep -q "TESTS='selftest: no such test' matches no test" <<<"$out"
+}
+pristine_ignores_edits() {  # make test's stubs come from git, not from a learner's edited exercises/
+  git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git checkout: nothing to prove"; return 0; }
+  local d rc; d=$(mktemp -d)
+  git clone -q --shared . "$d/clone" || { rm -rf "$d"; return 1; }
+  # A learner who finished chapter 1: the reference copied over the stubs, not committed.
+  cp solutions/ch01_*/*.hpp "$d/clone/exercises/"ch01_*/
+  (cd "$d/clone" && ! git diff --quiet -- exercises && scripts/pristine.sh "$d/out") &&
+  mkdir -p "$d/head" && git -C "$d/clone" archive HEAD exercises | tar -x -C "$d/head" &&
+  diff -r "$d/head/exercises" "$d/out/exercises"
+  rc=$?; rm -rf "$d"; return $rc
+}
+
 echo "make test with $BUILD"
 check "harness: a hang becomes a named failure" harness_catches_hang
 check "harness: a crash names its test" harness_names_crash
 check "harness: the stub check rejects a passing test" harness_rejects_passing_stub
+check "harness: after a hang or crash the run goes on, summary of all" harness_goes_on_after_hang
+check "harness: the hang message gives the gdb command for the binary" harness_hang_names_gdb_command
+check "TESTS=: an exact name with quotes, commas, brackets, wrapped" tests_exact_name
+check "TESTS=: a filtered pass counts, never says 'well done'" tests_tag_filter_never_says_done
+check "TESTS=: a filter that matches nothing is an error" tests_no_match_is_error
+check "stubs: make test takes them from git, not your edits" pristine_ignores_edits
+check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
 check "core primitives: tests" run_binary "$BUILD/core/tests"
 check "protocol models: every interleaving, broken variants caught" run_binary "$BUILD/model/tests"
 for id in "$@"; do
   check "$id reference: tests" run_binary "$BUILD/solutions/$id/tests"
 done
 for id in "$@"; do
-  check "$id stubs: compile and fail with 'not implemented yet'" stubs_fail_cleanly "$BUILD/exercises/$id/tests"
+  check "$id stubs (from git): compile and fail with 'not implemented yet'" stubs_fail_cleanly "$BUILD/pristine/$id/tests"
 done
 for id in "$@"; do
   if [ -x "$BUILD/solutions/$id/demo" ]; then

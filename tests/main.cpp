@@ -2,8 +2,13 @@
 //
 // Besides Catch2's own main it registers a listener that:
 // - runs a watchdog: a test case still running after WATCHDOG_SECONDS
-//   (default 10) is reported by name, with its hang_hint() and the usual
-//   causes, and the binary exits with status 124 instead of freezing;
+//   (default 10 s times core::testing::slowdown()) is reported by name, with
+//   its hang_hint(), the usual causes and the gdb command line for this very
+//   binary, and the binary exits with status 124 instead of freezing;
+// - when EXECUTOR_PROGRESS names a file, appends one line per event to it
+//   (start / fail / end / hang, tab-separated), so scripts/run_tests.sh knows
+//   which test hung or crashed, restarts the binary on the tests not yet run,
+//   and ends with a summary of every failure and hang;
 // - names the running test case when the process dies of a signal (Catch2
 //   reports SIGSEGV/SIGABRT itself; we add the hint line);
 // - in stub-check mode (EXPECT_STUBS=1) checks that every test case failed
@@ -15,6 +20,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -34,7 +40,44 @@ using Clock = std::chrono::steady_clock;
 int watchdog_seconds() {
     const char* env = std::getenv("WATCHDOG_SECONDS");
     int s = env ? std::atoi(env) : 0;
-    return s > 0 ? s : 10;
+    return s > 0 ? s : static_cast<int>(10 * core::testing::slowdown() + 0.5);
+}
+
+// The path of this binary, for the gdb command in the hang report.
+std::string this_binary() {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("<this test binary>");
+}
+
+// A test name as one shell word that Catch reads back as exactly that name:
+// Catch's test-spec characters escaped with '\', then single-quoted.
+std::string shell_test_arg(const std::string& name) {
+    std::string spec;
+    for (char c : name) {
+        if (c == '\\' || c == ',' || c == '[' || c == ']' || c == '"') spec += '\\';
+        spec += c;
+    }
+    std::string quoted = "'";
+    for (char c : spec) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+// One event line for scripts/run_tests.sh (EXECUTOR_PROGRESS=<file>).
+// Fields are tab-separated; tabs and newlines inside them become spaces.
+void progress(std::initializer_list<std::string> fields) {
+    static const char* path = std::getenv("EXECUTOR_PROGRESS");
+    if (!path || !*path) return;
+    std::string line;
+    for (const auto& f : fields) {
+        if (!line.empty()) line += '\t';
+        for (char c : f) line += (c == '\t' || c == '\n' || c == '\r') ? ' ' : c;
+    }
+    line += '\n';
+    if (FILE* out = std::fopen(path, "a")) {
+        std::fputs(line.c_str(), out);
+        std::fclose(out);
+    }
 }
 
 std::string current_hint() {
@@ -60,6 +103,8 @@ public:
         std::lock_guard lock(mutex_);
         test_name_ = info.name;
         section_.clear();
+        failed_once_ = false;
+        progress({"start", info.name, info.tagsAsString()});
         deadline_ = Clock::now() + std::chrono::seconds(watchdog_seconds());
         saw_not_implemented_ = false;
         cv_.notify_one();
@@ -75,11 +120,27 @@ public:
         const auto& r = stats.assertionResult;
         if (!r.succeeded() && r.getMessage().find("not implemented yet") != std::string::npos)
             saw_not_implemented_ = true;
+        if (!r.succeeded() && !failed_once_) {
+            failed_once_ = true;
+            // The first failure of the test case, for the end-of-run summary:
+            // where, the messages (INFO/FAIL text), and the expression.
+            std::string what;
+            for (const auto& m : stats.infoMessages) what += m.message + " / ";
+            if (r.hasMessage()) what += r.getMessage() + " / ";
+            if (r.hasExpression() && r.getExpandedExpression() != r.getExpression())
+                what += r.getExpressionInMacro() + " with " + r.getExpandedExpression();
+            else if (r.hasExpression())
+                what += r.getExpressionInMacro();
+            if (what.size() >= 3 && what.compare(what.size() - 3, 3, " / ") == 0) what.resize(what.size() - 3);
+            const auto& at = r.getSourceInfo();
+            progress({"fail", test_name_, std::string(at.file) + ":" + std::to_string(at.line), what});
+        }
         return true;
     }
 
     void testCaseEnded(Catch::TestCaseStats const& stats) override {
         TestEventListenerBase::testCaseEnded(stats);
+        progress({"end", stats.testInfo.name, stats.totals.assertions.failed == 0 ? "passed" : "failed"});
         {
             std::lock_guard lock(mutex_);
             deadline_.reset();
@@ -133,7 +194,11 @@ private:
         if (!hint.empty()) std::cerr << "    Hint: " << hint << "\n";
         std::cerr << "    Usual causes: a waker that wakes nobody, a park with no matching unpark,\n"
                      "    a wake lost between the poll and the park, or a lock held while waiting.\n"
-                     "    Debug it: gdb --args <this binary> \"<test name>\", then `thread apply all bt`.\n";
+                     "    Debug it: run this test alone under gdb, and when it hangs press Ctrl-C\n"
+                     "    and type `thread apply all bt` to see where every thread waits:\n"
+                  << "      WATCHDOG_SECONDS=100000 gdb -ex run --args " << this_binary() << " "
+                  << shell_test_arg(test_name_) << "\n";
+        progress({"hang", test_name_, hint});
         std::cerr.flush();
         std::_Exit(124);
     }
@@ -147,6 +212,7 @@ private:
 
     bool expect_stubs_ = false;
     bool saw_not_implemented_ = false;
+    bool failed_once_ = false;
     int cases_ = 0;
     std::vector<std::string> offenders_;
 };

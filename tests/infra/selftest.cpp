@@ -26,3 +26,29 @@ TEST_CASE("selftest: a stub that is not implemented", "[.][stub]") {
 TEST_CASE("selftest: a test that passes against the stubs", "[.][stub]") {
     SUCCEED();
 }
+
+// The runner goes on after a hang or a crash (scripts/run_tests.sh): these
+// five run in this order, and make test expects 2 passed, 1 failed, 1 hung,
+// 1 crashed, and a summary that names each.
+TEST_CASE("selftest: resume 1 passes", "[.][resume]") { SUCCEED(); }
+
+TEST_CASE("selftest: resume 2 hangs", "[.][resume]") {
+    core::testing::hang_hint("resume 2 parks on purpose (harness self-test)");
+    for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
+TEST_CASE("selftest: resume 3 fails", "[.][resume]") {
+    INFO("resume 3 fails on purpose");
+    CHECK(1 + 1 == 3);
+}
+
+TEST_CASE("selftest: resume 4 crashes", "[.][resume]") { std::raise(SIGSEGV); }
+
+TEST_CASE("selftest: resume 5 passes", "[.][resume]") { SUCCEED(); }
+
+// TESTS= takes a test name exactly as --list-tests prints it, whatever is in it.
+TEST_CASE("selftest: a name with 'quotes', \"double quotes\", (parentheses), commas, [brackets] and a \\ backslash",
+          "[.][names]") {
+    SUCCEED();
+}
+TEST_CASE("selftest: a name with 'quotes'", "[.][names]") { SUCCEED(); }
