@@ -169,6 +169,14 @@ bool eventually(Pred pred) {
     return true;
 }
 
+// How many rounds a race test runs: `full` on a plain build, fewer when the
+// run is slowed down (sanitizers, valgrind, a loaded machine), where every
+// round starts real threads; never fewer than a tenth.
+inline int rounds(int full) {
+    int scaled_down = static_cast<int>(full / core::testing::slowdown());
+    return scaled_down > full / 10 ? scaled_down : full / 10;
+}
+
 // Brings a fresh task state (either version) to `idle`: popped, polled,
 // Pending, nobody woke it.
 template <class State>

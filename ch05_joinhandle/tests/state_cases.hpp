@@ -35,7 +35,7 @@ TEMPLATE_TEST_CASE("only the first of many wakes of an idle task queues it", CH0
 TEMPLATE_TEST_CASE("of many threads waking an idle task at once, exactly one queues it", CH05_STATE_TAG "[race]", CH05_STATE) {
     core::testing::hang_hint("a wake() that blocks forever (a lock never released?)");
     constexpr int threads = 4;
-    for (int rep = 0; rep < 300; ++rep) {
+    for (int rep = 0, n = rounds(300); rep < n; ++rep) {
         TestType s;
         to_idle(s);
         std::atomic<int> queued{0};
@@ -70,7 +70,7 @@ TEMPLATE_TEST_CASE("a wake during a poll is not lost: the task is polled again",
 
 TEMPLATE_TEST_CASE("a wake racing with the end of a poll owes exactly one more poll", CH05_STATE_TAG "[race]", CH05_STATE) {
     core::testing::hang_hint("a wake() or after_pending() that blocks forever");
-    for (int rep = 0; rep < 2000; ++rep) {
+    for (int rep = 0, n = rounds(2000); rep < n; ++rep) {
         TestType s;
         REQUIRE(s.start_running());
         Latch start(2);
@@ -136,7 +136,7 @@ TEMPLATE_TEST_CASE("an abort during a poll wins over a wake during the same poll
 
 TEMPLATE_TEST_CASE("an abort racing with the end of a poll frees the future exactly once", CH05_STATE_TAG "[race]", CH05_STATE) {
     core::testing::hang_hint("a cancel() or after_pending() that blocks forever");
-    for (int rep = 0; rep < 2000; ++rep) {
+    for (int rep = 0, n = rounds(2000); rep < n; ++rep) {
         TestType s;
         REQUIRE(s.start_running());
         Latch start(2);

@@ -174,7 +174,7 @@ TEST_CASE("joining a slot again after it returned is a clear logic error", "[ch0
 TEST_CASE("a completion racing with the join's first poll ends in the value or in one wake",
           "[ch05][slot][race]") {
     core::testing::hang_hint("poll_join or finish blocks forever (a lock held while waking?)");
-    for (int rep = 0; rep < 2000; ++rep) {
+    for (int rep = 0, n = rounds(2000); rep < n; ++rep) {
         ch05::JoinSlot<int> slot;
         CountingWaker w;
         Latch start(2);
