@@ -104,7 +104,7 @@ out=$tmp/out; : >"$out"
 mapfile -t todo <<<"$matched"
 ran_out=""   # set when the time limit or a crash outside a test stopped the run
 while [ ${#todo[@]} -gt 0 ]; do
-  for n in "${todo[@]}"; do catch_escape "$n"; done >"$tmp/names"
+  printf '%s\n' "${todo[@]}" | sed -e 's/[][\\,"]/\\&/g' >"$tmp/names"  # as catch_escape, in one go
   mark=$(wc -l <"$progress")
   if [ -n "$quiet" ]; then
     EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no -f "$tmp/names" >>"$out" 2>&1
@@ -178,6 +178,8 @@ if [ -n "$quiet" ] && { [ $bad -gt 0 ] || [ -n "$ran_out" ]; }; then cat "$out";
 echo
 if [ -n "$ran_out" ]; then
   echo "!!! $bin: $ran_out; $((selected - ran)) selected test(s) did not run."
+elif [ "$ran" -lt "$selected" ]; then
+  echo "!!! $bin stopped early (exit $rc; a sanitizer report above?): $((selected - ran)) selected test(s) did not run."
 fi
 if [ -n "$summary_list" ]; then
   echo "=== $who: every test that did not pass ($bad of $ran):"

@@ -5,6 +5,8 @@
 set -uo pipefail
 : "${BUILD:?BUILD must name the build directory}"
 passed=0 failed=0
+. scripts/slowdown.sh
+set_slowdown ""  # time bounds and the watchdog grow on a busy machine
 logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
 
 check() {  # check <name> <command...>: run, report one line, show the log on failure
@@ -101,7 +103,7 @@ pristine_ignores_edits() {  # make test's stubs come from git, not from a learne
   rc=$?; rm -rf "$d"; return $rc
 }
 
-echo "make test with $BUILD"
+echo "make test with $BUILD (slowdown factor $EXECUTOR_TEST_SLOWDOWN)"
 check "harness: a hang becomes a named failure" harness_catches_hang
 check "harness: a crash names its test" harness_names_crash
 check "harness: the stub check rejects a passing test" harness_rejects_passing_stub
