@@ -34,8 +34,8 @@ TEST_CASE("aborting a running task frees its future after that poll, and the joi
 
 TEST_CASE("aborting a task parked on a 1-hour sleep frees its future at once", "[ch05][abort][race]") {
     core::testing::hang_hint(
-        "abort() of an idle task (parked on a timer) must queue it so a worker frees it; "
-        "nobody else will ever wake it");
+        "abort() of an idle task (parked on a timer) must queue it so a worker frees it: "
+        "nobody will ever wake an idle task (cancel() must move idle to scheduled and say so)");
     auto drops = make_counter();
     ch05::Runtime rt(1);  // one worker, FIFO: the marker runs after the sleeper parked
     auto h = rt.spawn(sleep_then(DropProbe(drops), std::chrono::hours(1), 1));

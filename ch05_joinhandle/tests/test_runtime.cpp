@@ -85,6 +85,71 @@ private:
 
 }  // namespace
 
+// This test comes first among the shutdown tests: it holds the only worker
+// inside a poll while ~Runtime runs, so a ~Runtime that frees the tasks
+// before joining the workers fails its check every time; the busy tests
+// below would only crash on that bug, and not in every run.
+namespace {
+// Inside its poll: waits until the runtime refuses spawns (its destructor
+// has started), then gives ~Runtime a generous moment to do what it should
+// not (free this very task while it is being polled), and records whether
+// its destructor ran meanwhile.
+struct InsidePoll {
+    std::atomic<bool> inside{false};
+    std::atomic<bool> freed_while_inside{false};
+    Latch entered{1};
+};
+class PollsThroughShutdown {
+public:
+    using Output = int;
+    explicit PollsThroughShutdown(std::shared_ptr<InsidePoll> p) : p_(std::move(p)) {}
+    PollsThroughShutdown(PollsThroughShutdown&& o) noexcept : p_(std::move(o.p_)) {}
+    PollsThroughShutdown& operator=(PollsThroughShutdown&&) = delete;
+    ~PollsThroughShutdown() {
+        if (p_ && p_->inside.load()) p_->freed_while_inside.store(true);
+    }
+    core::Poll<int> poll(core::Context&) {
+        auto p = p_;  // our own reference: the member may be destroyed under us (the bug we look for)
+        p->inside.store(true);
+        p->entered.count_down();
+        while (true) {  // until the destructor has closed the runtime
+            try {
+                (void)ch05::spawn(value_of(0));
+            } catch (const std::logic_error&) {
+                break;
+            }
+            std::this_thread::yield();
+        }
+        // Correct code frees nothing meanwhile, so this whole second passes;
+        // a ~Runtime that frees first does it within it, even on a busy machine.
+        auto until = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(1));
+        while (!p->freed_while_inside.load() && std::chrono::steady_clock::now() < until)
+            std::this_thread::yield();
+        p->inside.store(false);
+        return core::Poll<int>::pending();
+    }
+
+private:
+    std::shared_ptr<InsidePoll> p_;
+};
+}  // namespace
+
+TEST_CASE("~Runtime lets a poll in progress end before it frees that task", "[ch05][runtime][race]") {
+    core::testing::hang_hint("~Runtime did not return while a task was inside its poll");
+    auto probe = std::make_shared<InsidePoll>();
+    auto rt = std::make_unique<ch05::Runtime>(1);
+    auto h = rt->spawn(PollsThroughShutdown(probe));
+    probe->entered.wait();  // the only worker is inside the poll now
+    CheckedThread destroyer([&] { rt.reset(); });
+    destroyer.join();
+    INFO("~Runtime freed a task's future while a worker was still inside its poll (a use after free): "
+         "close the scheduler, join the workers, and only then shut the remaining tasks down");
+    CHECK_FALSE(probe->freed_while_inside.load());
+    core::Waker noop = core::Waker::noop();
+    core::Context cx(noop);
+    CHECK_THROWS_AS(h.poll(cx), ch05::Cancelled);
+}
+
 TEST_CASE("destroying a runtime with pending tasks frees their futures and returns", "[ch05][runtime][race]") {
     core::testing::hang_hint("~Runtime waits for tasks that will never finish: it must free them instead");
     auto drops = make_counter();
@@ -165,67 +230,6 @@ TEST_CASE("ch05::spawn works inside block_on's future, and block_on can be calle
     INFO("after block_on returns, this thread is outside the runtime again");
     auto msg = logic_error_message([] { (void)ch05::spawn(value_of(1)); });
     CHECK_THAT(msg, Catch::Contains("outside"));
-}
-
-namespace {
-// Inside its poll: waits until the runtime refuses spawns (its destructor
-// has started), then gives ~Runtime a generous moment to do what it should
-// not (free this very task while it is being polled), and records whether
-// its destructor ran meanwhile.
-struct InsidePoll {
-    std::atomic<bool> inside{false};
-    std::atomic<bool> freed_while_inside{false};
-    Latch entered{1};
-};
-class PollsThroughShutdown {
-public:
-    using Output = int;
-    explicit PollsThroughShutdown(std::shared_ptr<InsidePoll> p) : p_(std::move(p)) {}
-    PollsThroughShutdown(PollsThroughShutdown&& o) noexcept : p_(std::move(o.p_)) {}
-    PollsThroughShutdown& operator=(PollsThroughShutdown&&) = delete;
-    ~PollsThroughShutdown() {
-        if (p_ && p_->inside.load()) p_->freed_while_inside.store(true);
-    }
-    core::Poll<int> poll(core::Context&) {
-        auto p = p_;  // our own reference: the member may be destroyed under us (the bug we look for)
-        p->inside.store(true);
-        p->entered.count_down();
-        while (true) {  // until the destructor has closed the runtime
-            try {
-                (void)ch05::spawn(value_of(0));
-            } catch (const std::logic_error&) {
-                break;
-            }
-            std::this_thread::yield();
-        }
-        // Correct code frees nothing meanwhile, so this whole second passes;
-        // a ~Runtime that frees first does it within it, even on a busy machine.
-        auto until = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(1));
-        while (!p->freed_while_inside.load() && std::chrono::steady_clock::now() < until)
-            std::this_thread::yield();
-        p->inside.store(false);
-        return core::Poll<int>::pending();
-    }
-
-private:
-    std::shared_ptr<InsidePoll> p_;
-};
-}  // namespace
-
-TEST_CASE("~Runtime lets a poll in progress end before it frees that task", "[ch05][runtime][race]") {
-    core::testing::hang_hint("~Runtime did not return while a task was inside its poll");
-    auto probe = std::make_shared<InsidePoll>();
-    auto rt = std::make_unique<ch05::Runtime>(1);
-    auto h = rt->spawn(PollsThroughShutdown(probe));
-    probe->entered.wait();  // the only worker is inside the poll now
-    CheckedThread destroyer([&] { rt.reset(); });
-    destroyer.join();
-    INFO("~Runtime freed a task's future while a worker was still inside its poll (a use after free): "
-         "close the scheduler, join the workers, and only then shut the remaining tasks down");
-    CHECK_FALSE(probe->freed_while_inside.load());
-    core::Waker noop = core::Waker::noop();
-    core::Context cx(noop);
-    CHECK_THROWS_AS(h.poll(cx), ch05::Cancelled);
 }
 
 TEST_CASE("spawning on a runtime that is shutting down is a clear error", "[ch05][runtime][race]") {
