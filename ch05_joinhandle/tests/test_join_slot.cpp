@@ -1,5 +1,5 @@
-// JoinSlot on its own, no runtime: the shared completion slot between a task
-// and its JoinHandle, polled by hand with counting wakers.
+// Step 2: JoinSlot on its own, no runtime: the shared completion slot
+// between a task and its JoinHandle, polled by hand with counting wakers.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -8,20 +8,16 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 
-#include "ch05_joinhandle/executor.hpp"
+#include "ch05_joinhandle/join.hpp"
 #include "core/testing.hpp"
-#include "helpers.hpp"
+#include "probes.hpp"
 
 using core::testing::CountingWaker;
-using ch05_test::logic_error_message;
-
-namespace {
-struct CodedError : std::runtime_error {
-    CodedError(const std::string& what, int code) : std::runtime_error(what), code(code) {}
-    int code;
-};
-}  // namespace
+using namespace ch05_test;
 
 TEST_CASE("an empty slot is Pending, keeps the joiner's waker, and completion wakes it once",
           "[ch05][slot]") {
@@ -68,35 +64,60 @@ TEST_CASE("only the latest joiner's waker is woken when it changes between polls
 }
 
 namespace {
-// A waker that joins the slot from inside wake(): it deadlocks if the slot
-// wakes while still holding its lock.
+// A waker that, inside wake(), has another thread poll the join and waits
+// (up to a generous backstop) for that poll to return. If the slot wakes
+// while still holding its mutex, that poll cannot get in: the wait times out.
 template <class T>
-class JoinInsideWake : public core::Wake {
+class JoinFromAnotherThreadInsideWake : public core::Wake {
 public:
-    explicit JoinInsideWake(ch05::JoinSlot<T>* slot) : slot_(slot) {}
-    void wake() override {
-        core::Waker noop = core::Waker::noop();
-        core::Context cx(noop);
-        auto p = slot_->poll_join(cx);
-        if (p.is_ready()) got.store(p.value());
+    explicit JoinFromAnotherThreadInsideWake(ch05::JoinSlot<T>* slot) : slot_(slot) {}
+    ~JoinFromAnotherThreadInsideWake() override {
+        if (joiner_.joinable()) joiner_.join();
     }
-    std::atomic<int> got{0};
+    void wake() override {
+        joiner_ = std::thread([this] {
+            core::Waker noop = core::Waker::noop();
+            core::Context cx(noop);
+            auto p = slot_->poll_join(cx);
+            std::lock_guard lock(mutex_);
+            if (p.is_ready()) got_ = p.value();
+            done_ = true;
+            cv_.notify_all();
+        });
+        std::unique_lock lock(mutex_);
+        joined_in_time_ = cv_.wait_for(lock, core::testing::scaled(std::chrono::seconds(2)), [&] { return done_; });
+    }
+    void finish() {
+        if (joiner_.joinable()) joiner_.join();
+    }
+    bool joined_in_time() const { return joined_in_time_; }
+    T got() const { return got_; }
 
 private:
     ch05::JoinSlot<T>* slot_;
+    std::thread joiner_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    bool joined_in_time_ = false;
+    T got_{};
 };
 }  // namespace
 
-TEST_CASE("the slot wakes after unlocking: a waker that joins from inside wake() does not deadlock",
+TEST_CASE("the slot wakes after unlocking: a join polled from inside wake() gets in at once",
           "[ch05][slot]") {
-    core::testing::hang_hint("JoinSlot::finish wakes the join's waker while still holding its mutex");
     ch05::JoinSlot<int> slot;
-    auto probe = std::make_shared<JoinInsideWake<int>>(&slot);
+    auto probe = std::make_shared<JoinFromAnotherThreadInsideWake<int>>(&slot);
     core::Waker waker = core::Waker::from(probe);
     core::Context cx(waker);
     CHECK(slot.poll_join(cx).is_pending());
     slot.set_value(9);
-    CHECK(probe->got.load() == 9);
+    probe->finish();
+    INFO("JoinSlot::finish woke the join's waker while still holding its mutex: the woken join "
+         "could not poll the slot until wake() returned (from the same thread it would deadlock). "
+         "Move the waker out under the lock, wake it after unlocking");
+    CHECK(probe->joined_in_time());
+    CHECK(probe->got() == 9);
 }
 
 TEST_CASE("a stored exception comes back from the join with its type and message", "[ch05][slot]") {
@@ -153,11 +174,11 @@ TEST_CASE("joining a slot again after it returned is a clear logic error", "[ch0
 TEST_CASE("a completion racing with the join's first poll ends in the value or in one wake",
           "[ch05][slot][race]") {
     core::testing::hang_hint("poll_join or finish blocks forever (a lock held while waking?)");
-    for (int rep = 0; rep < 2000; ++rep) {
+    for (int rep = 0, n = rounds(2000); rep < n; ++rep) {
         ch05::JoinSlot<int> slot;
         CountingWaker w;
-        ch05_test::Latch start(2);
-        ch05_test::CheckedThread task([&] {
+        Latch start(2);
+        CheckedThread task([&] {
             start.arrive_and_wait();
             slot.set_value(rep);
         });
@@ -175,4 +196,57 @@ TEST_CASE("a completion racing with the join's first poll ends in the value or i
             REQUIRE(second.value() == rep);
         }
     }
+}
+
+namespace {
+struct StoreError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// A value whose move constructor throws when told to.
+class MoveMayThrow {
+public:
+    explicit MoveMayThrow(bool throw_on_move) : throw_on_move_(throw_on_move) {}
+    MoveMayThrow(MoveMayThrow&& o) : throw_on_move_(o.throw_on_move_) {
+        if (throw_on_move_) throw StoreError("the value's move constructor threw");
+    }
+    MoveMayThrow& operator=(MoveMayThrow&&) = delete;
+
+private:
+    bool throw_on_move_;
+};
+}  // namespace
+
+TEST_CASE("a value whose move throws while it is stored becomes the join's exception", "[ch05][slot]") {
+    ch05::JoinSlot<MoveMayThrow> slot;
+    MoveMayThrow bomb(true);
+    INFO("set_value must not let the move's exception out: the slot would stay empty (or valueless) "
+         "and the join would wait forever. Store the exception as the outcome instead");
+    CHECK_NOTHROW(slot.set_value(std::move(bomb)));
+    CHECK(slot.is_finished());
+    core::Waker noop = core::Waker::noop();
+    core::Context cx(noop);
+    CHECK_THROWS_WITH(slot.poll_join(cx), "the value's move constructor threw");
+}
+
+TEST_CASE("detach destroys an outcome nobody took, at once, and one that comes later is not kept",
+          "[ch05][slot]") {
+    auto drops = make_counter();
+    ch05::JoinSlot<DropProbe> finished_first;
+    finished_first.set_value(DropProbe(drops));
+    REQUIRE(drops->load() == 0);
+    finished_first.detach();
+    {
+        INFO("detach() (the handle is gone) must destroy the stored value now: nobody can take it");
+        CHECK(drops->load() == 1);
+    }
+
+    ch05::JoinSlot<DropProbe> detached_first;
+    detached_first.detach();
+    {
+        DropProbe late(drops);
+        detached_first.set_value(std::move(late));
+    }
+    INFO("after detach(), set_value must not keep the value in the slot: it stays with the "
+         "caller and dies when the caller is done with it");
+    CHECK(drops->load() == 2);
 }

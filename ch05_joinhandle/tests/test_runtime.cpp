@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <list>
+#include <mutex>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -10,10 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "ch05_joinhandle/executor.hpp"
+#include "ch05_joinhandle/runtime.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"
-#include "helpers.hpp"
+#include "probes.hpp"
 
 using namespace ch05_test;
 
@@ -83,12 +85,80 @@ private:
 
 }  // namespace
 
+// This test comes first among the shutdown tests: it holds the only worker
+// inside a poll while ~Runtime runs, so a ~Runtime that frees the tasks
+// before joining the workers fails its check every time; the busy tests
+// below would only crash on that bug, and not in every run.
+namespace {
+// Inside its poll: waits until the runtime refuses spawns (its destructor
+// has started), then gives ~Runtime a generous moment to do what it should
+// not (free this very task while it is being polled), and records whether
+// its destructor ran meanwhile.
+struct InsidePoll {
+    std::atomic<bool> inside{false};
+    std::atomic<bool> freed_while_inside{false};
+    Latch entered{1};
+};
+class PollsThroughShutdown {
+public:
+    using Output = int;
+    explicit PollsThroughShutdown(std::shared_ptr<InsidePoll> p) : p_(std::move(p)) {}
+    PollsThroughShutdown(PollsThroughShutdown&& o) noexcept : p_(std::move(o.p_)) {}
+    PollsThroughShutdown& operator=(PollsThroughShutdown&&) = delete;
+    ~PollsThroughShutdown() {
+        if (p_ && p_->inside.load()) p_->freed_while_inside.store(true);
+    }
+    core::Poll<int> poll(core::Context&) {
+        auto p = p_;  // our own reference: the member may be destroyed under us (the bug we look for)
+        p->inside.store(true);
+        p->entered.count_down();
+        while (true) {  // until the destructor has closed the runtime
+            try {
+                (void)ch05::spawn(value_of(0));
+            } catch (const std::logic_error&) {
+                break;
+            }
+            std::this_thread::yield();
+        }
+        // Correct code frees nothing meanwhile, so this whole second passes;
+        // a ~Runtime that frees first does it within it, even on a busy machine.
+        auto until = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(1));
+        while (!p->freed_while_inside.load() && std::chrono::steady_clock::now() < until)
+            std::this_thread::yield();
+        p->inside.store(false);
+        return core::Poll<int>::pending();
+    }
+
+private:
+    std::shared_ptr<InsidePoll> p_;
+};
+}  // namespace
+
+TEST_CASE("~Runtime lets a poll in progress end before it frees that task", "[ch05][runtime][race]") {
+    core::testing::hang_hint("~Runtime did not return while a task was inside its poll");
+    auto probe = std::make_shared<InsidePoll>();
+    auto rt = std::make_unique<ch05::Runtime>(1);
+    auto h = rt->spawn(PollsThroughShutdown(probe));
+    probe->entered.wait();  // the only worker is inside the poll now
+    CheckedThread destroyer([&] { rt.reset(); });
+    destroyer.join();
+    INFO("~Runtime freed a task's future while a worker was still inside its poll (a use after free): "
+         "close the scheduler, join the workers, and only then shut the remaining tasks down");
+    CHECK_FALSE(probe->freed_while_inside.load());
+    core::Waker noop = core::Waker::noop();
+    core::Context cx(noop);
+    CHECK_THROWS_AS(h.poll(cx), ch05::Cancelled);
+}
+
 TEST_CASE("destroying a runtime with pending tasks frees their futures and returns", "[ch05][runtime][race]") {
     core::testing::hang_hint("~Runtime waits for tasks that will never finish: it must free them instead");
     auto drops = make_counter();
     constexpr int n = 200;
     auto start = std::chrono::steady_clock::now();
     {
+        // Shown only if this block crashes in ~Runtime (workers are busy polling here):
+        INFO("~Runtime freed a task's future while a worker was still polling it, if this test crashed at "
+             "the end of the runtime's scope: close the scheduler, join the workers, then free the tasks");
         ch05::Runtime rt(2);
         core::testing::Trigger never;
         for (int i = 0; i < n; ++i) {
@@ -99,7 +169,7 @@ TEST_CASE("destroying a runtime with pending tasks frees their futures and retur
     }
     INFO("every sleeping task's future must be destroyed by ~Runtime, polled or not");
     CHECK(drops->load() == n);
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+    CHECK(std::chrono::steady_clock::now() - start < core::testing::scaled(std::chrono::seconds(3)));
 }
 
 TEST_CASE("a waker or handle kept after the runtime is gone is harmless", "[ch05][runtime][race]") {
@@ -207,4 +277,97 @@ TEST_CASE("no task is ever polled by two workers at once, even when it wakes its
         CHECK(stats[i]->completions.load() == 1);
         CHECK(stats[i]->destroyed.load() == 1);
     }
+}
+
+namespace {
+// Pending `polls_needed - 1` times, never waking itself: only the hammering
+// threads of the test wake it, through the waker it publishes on every poll,
+// so wakes arrive at any moment, also during its polls.
+struct Hammered {
+    std::mutex mutex;
+    core::Waker waker;
+    core::testing::PollStats stats;
+    std::atomic<bool> done{false};
+};
+class HammeredFuture {
+public:
+    using Output = void;
+    HammeredFuture(std::shared_ptr<Hammered> h, int polls_needed) : h_(std::move(h)), left_(polls_needed) {}
+    core::Poll<void> poll(core::Context& cx) {
+        auto& s = h_->stats;
+        if (s.inside.fetch_add(1) != 0) s.overlaps.fetch_add(1);
+        s.polls.fetch_add(1);
+        {
+            std::lock_guard lock(h_->mutex);
+            h_->waker = cx.waker();
+        }
+        bool ready = --left_ == 0;
+        // Give the CPU away while inside: a wake lands during the poll, and
+        // a wrongly queued copy of this task gets a worker to poll it now.
+        std::this_thread::yield();
+        s.inside.fetch_sub(1);
+        if (!ready) return core::Poll<void>::pending();
+        h_->done.store(true);
+        return core::Poll<void>::ready();
+    }
+
+private:
+    std::shared_ptr<Hammered> h_;
+    int left_;
+};
+}  // namespace
+
+TEST_CASE("tasks woken from other threads while 4 workers poll them are never polled twice at once",
+          "[ch05][runtime][race]") {
+    core::testing::hang_hint(
+        "a task woken by another thread was never polled again (a lost wake), or a worker is stuck");
+    constexpr int tasks = 8, polls_needed = 100, hammers = 2;
+    std::vector<std::shared_ptr<Hammered>> probes;
+    for (int i = 0; i < tasks; ++i) probes.push_back(std::make_shared<Hammered>());
+    ch05::Runtime rt(4);
+    std::atomic<bool> stop{false};
+    std::list<CheckedThread> hammering;
+    core::ScopeExit stop_on_exit([&] { stop.store(true); });  // also when a join throws: the hammers must end
+    for (int t = 0; t < hammers; ++t)
+        hammering.emplace_back([&] {
+            while (!stop.load()) {
+                for (auto& p : probes) {
+                    core::Waker w;
+                    {
+                        std::lock_guard lock(p->mutex);
+                        w = p->waker;
+                    }
+                    w.wake();
+                }
+                std::this_thread::yield();
+            }
+        });
+    std::vector<ch05::JoinHandle<void>> handles;
+    for (auto& p : probes) handles.push_back(rt.spawn(HammeredFuture(p, polls_needed)));
+    for (auto& h : handles) rt.block_on(std::move(h));
+    stop.store(true);
+    for (auto& t : hammering) t.join();
+    for (int i = 0; i < tasks; ++i) {
+        INFO("task " << i << ": a wake during a poll must mark the task notified, never queue it a second "
+                            "time (another worker would poll it concurrently)");
+        CHECK(probes[i]->stats.overlaps.load() == 0);
+        CHECK(probes[i]->stats.polls.load() == polls_needed);
+    }
+}
+
+TEST_CASE("a task that blocks its worker stalls every other task on that worker", "[ch05][runtime]") {
+    core::testing::hang_hint("the blocked task was released but the runtime did not go on");
+    auto gate = std::make_shared<PollGate>();
+    ch05::Runtime rt(1);
+    auto open = open_on_exit(gate);
+    auto blocker = rt.spawn(BlockingPoll(gate, DropProbe(make_counter()), /*ready_after=*/true));
+    gate->entered.wait();  // the only worker is stuck inside that poll, as in a thread sleep
+    auto other = rt.spawn(value_of(5));
+    for (int i = 0; i < 1000; ++i) std::this_thread::yield();
+    INFO("while one task blocks its thread (a thread sleep, a blocking receive, a long computation), "
+         "nothing else runs on that worker: see the book's 'Blocking inside a task' (spawn_blocking)");
+    CHECK_FALSE(other.is_finished());
+    gate->open();
+    CHECK(rt.block_on(std::move(other)) == 5);
+    CHECK(rt.block_on(std::move(blocker)) == 7);
 }

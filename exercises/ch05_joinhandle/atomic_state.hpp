@@ -34,38 +34,38 @@ public:
     static constexpr unsigned CANCELLED = 1u << 3;
 
     bool wake() {
-        core::todo("AtomicTaskState::wake in exercises/ch05_joinhandle/atomic_state.hpp: set SCHEDULED unless "
-                   "COMPLETE (always write, release); queue only if none of COMPLETE|SCHEDULED|RUNNING was set");
+        core::todo("AtomicTaskState::wake: TaskState::wake's answers, lock-free; what must a waker's "
+                   "writes before the wake be visible to, and which memory order says so?; see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");
     }
     bool start_running() {
-        core::todo("AtomicTaskState::start_running in exercises/ch05_joinhandle/atomic_state.hpp: "
-                   "clear SCHEDULED, set RUNNING (acquire); logic_error if it was not scheduled");
+        core::todo("AtomicTaskState::start_running: TaskState::start_running's answers in one atomic step; "
+                   "a misuse throws and leaves the word unchanged; see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");
     }
     AfterPoll after_pending() {
-        core::todo("AtomicTaskState::after_pending in exercises/ch05_joinhandle/atomic_state.hpp: "
-                   "clear RUNNING unless CANCELLED (acq_rel); the old SCHEDULED bit says repoll or park");
+        core::todo("AtomicTaskState::after_pending: \"was I woken?\" and \"I am no longer running\" in one "
+                   "atomic step, so no wake falls between them; see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");
     }
     void complete() {
-        core::todo("AtomicTaskState::complete in exercises/ch05_joinhandle/atomic_state.hpp: set COMPLETE (release)");
+        core::todo("AtomicTaskState::complete: mark it finished without losing what other threads set "
+                   "(a store is not a read-modify-write); see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");
     }
     bool cancel() {
-        core::todo("AtomicTaskState::cancel in exercises/ch05_joinhandle/atomic_state.hpp: set CANCELLED "
-                   "(and SCHEDULED if neither RUNNING nor SCHEDULED: then return true)");
+        core::todo("AtomicTaskState::cancel: TaskState::cancel's answers; an idle task must still reach a "
+                   "worker; see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");
     }
     bool close() {
-        core::todo("AtomicTaskState::close in exercises/ch05_joinhandle/atomic_state.hpp: set COMPLETE, "
-                   "true if it was not set before");
+        core::todo("AtomicTaskState::close: TaskState::close's answer, once; see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");
     }
     Phase phase() const {
-        core::todo("AtomicTaskState::phase in exercises/ch05_joinhandle/atomic_state.hpp: map the bits to a Phase");
+        core::todo("AtomicTaskState::phase: the Phase these bits stand for; see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");
     }
     bool cancelled() const {
-        core::todo("AtomicTaskState::cancelled in exercises/ch05_joinhandle/atomic_state.hpp: the CANCELLED bit");
+        core::todo("AtomicTaskState::cancelled: sticky, like TaskState's; see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");
     }
 
 private:
-    // TODO: template <class Next> unsigned update(Next next, std::memory_order order),
-    // a compare_exchange_weak loop returning the value it replaced.
+    // TODO (optional): one helper that every transition can share. Which
+    // atomic operation lets you compute the new word from the old one?
 
     std::atomic<unsigned> state_{SCHEDULED};  // born scheduled, like TaskState
 };

@@ -10,7 +10,9 @@
 //   freed by a worker soon after, even if nothing would ever wake it. A task
 //   that already finished keeps its result (abort is then a no-op). abort()
 //   does not wait for the cancellation to happen; joining does.
-// - Dropping the handle detaches: the task runs on, its result is dropped.
+// - Dropping the handle detaches: the task runs on, and its result is
+//   destroyed as soon as both exist and the handle is gone: at the drop if the
+//   task already finished, at the task's completion otherwise (JoinSlot::detach).
 // - is_finished() is true once the task has an outcome.
 // - The handle holds the task weakly: it never keeps a finished task alive.
 //
@@ -39,24 +41,32 @@ public:
 
     JoinHandle(std::shared_ptr<JoinSlot<T>> slot, std::weak_ptr<TaskBase> task)
         : slot_(std::move(slot)), task_(std::move(task)) {}
-    JoinHandle(JoinHandle&&) noexcept = default;
-    JoinHandle& operator=(JoinHandle&&) noexcept = default;
-    // Detach: dropping the handle drops only our share of the slot. The
-    // runtime owns the task, so it runs on.
-    ~JoinHandle() = default;
+    JoinHandle(JoinHandle&&) noexcept = default;  // leaves `other` without a slot
+    // Moving into a handle drops the handle it held: what does dropping mean?
+    JoinHandle& operator=(JoinHandle&& other) noexcept {
+        // TODO: the same as the destructor for the handle we overwrite.
+        slot_ = std::move(other.slot_);
+        task_ = std::move(other.task_);
+        return *this;
+    }
+    // Detach. A destructor must not throw, so this stub cannot say "not
+    // implemented": what must happen to a result nobody can take any more?
+    ~JoinHandle() {
+        // TODO (step 4)
+    }
 
     core::Poll<T> poll([[maybe_unused]] core::Context& cx) {
-        core::todo("JoinHandle::poll in exercises/ch05_joinhandle/join_handle.hpp: std::logic_error if moved "
-                   "from (no slot), else slot_->poll_join(cx)");
+        core::todo("JoinHandle::poll: the task's value, its exception, or Cancelled; a moved-from handle "
+                   "is a std::logic_error; see book/ch05_joinhandle.md#cancellation-and-detach");
     }
 
     void abort() const {
-        core::todo("JoinHandle::abort in exercises/ch05_joinhandle/join_handle.hpp: lock the weak task_; "
-                   "if it is still alive, call its abort()");
+        core::todo("JoinHandle::abort: ask for cancellation from any thread, without keeping a finished "
+                   "task alive; see book/ch05_joinhandle.md#cancellation-and-detach");
     }
 
     bool is_finished() const {
-        core::todo("JoinHandle::is_finished in exercises/ch05_joinhandle/join_handle.hpp: ask the slot");
+        core::todo("JoinHandle::is_finished: true once the task has an outcome; see book/ch05_joinhandle.md#cancellation-and-detach");
     }
 
 private:

@@ -41,6 +41,7 @@
 #include "ch05_joinhandle/scheduler.hpp"
 #include "ch05_joinhandle/task.hpp"
 #include "core/future.hpp"
+#include "core/scope_exit.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"
 
@@ -56,25 +57,26 @@ inline thread_local Scheduler* current = nullptr;
 class CurrentGuard {
 public:
     explicit CurrentGuard([[maybe_unused]] Scheduler* s) {
-        core::todo("CurrentGuard in exercises/ch05_joinhandle/runtime.hpp: remember `current`, set it to s, "
-                   "and restore the old value in the destructor");
+        core::todo("CurrentGuard: make s this thread's runtime for the guard's life, and leave the thread "
+                   "as it found it; see book/ch05_joinhandle.md#finding-the-runtime-and-block_on");
     }
     CurrentGuard(const CurrentGuard&) = delete;
     CurrentGuard& operator=(const CurrentGuard&) = delete;
 
 private:
-    // TODO: Scheduler* previous_;
+    // TODO: what must the destructor know?
 };
 
 // block_on's waker: a parker with a token, so an unpark that comes before
-// the park is not lost (chapter 2).
+// the park is not lost (chapter 2). It notifies under the lock, like
+// chapter 2's: here the waker that calls wake() owns the Parker (a
+// shared_ptr), so notifying after unlocking would be safe too (the rule in
+// CONTRIBUTING.md), but one habit in both chapters needs no such argument.
 class Parker : public core::Wake {
 public:
     void wake() override {
-        {
-            std::lock_guard lock(mutex_);
-            token_ = true;
-        }
+        std::lock_guard lock(mutex_);
+        token_ = true;
         cv_.notify_one();
     }
     void park() {
@@ -91,9 +93,8 @@ private:
 
 template <core::Future F>
 JoinHandle<core::OutputOf<F>> spawn_on([[maybe_unused]] Scheduler& scheduler, [[maybe_unused]] F future) {
-    core::todo("spawn_on in exercises/ch05_joinhandle/runtime.hpp: make the slot and the Task "
-               "(make_shared, scheduler.weak_from_this()), admit it (refused: std::logic_error "
-               "\"... shutting down\"), return a JoinHandle(slot, weak task)");
+    core::todo("spawn_on: a new task on this scheduler and the handle to its result; a scheduler that "
+               "is shutting down refuses it (std::logic_error \"shutting down\"); see book/ch05_joinhandle.md#finding-the-runtime-and-block_on");
 }
 
 }  // namespace detail
@@ -101,16 +102,17 @@ JoinHandle<core::OutputOf<F>> spawn_on([[maybe_unused]] Scheduler& scheduler, [[
 class Runtime {
 public:
     explicit Runtime([[maybe_unused]] std::size_t workers = 1) : scheduler_(std::make_shared<Scheduler>()) {
-        core::todo("Runtime::Runtime in exercises/ch05_joinhandle/runtime.hpp: std::invalid_argument for 0 "
-                   "workers; start `workers` threads running worker_loop");
+        core::todo("Runtime::Runtime: `workers` (>= 1, else std::invalid_argument) threads that poll tasks; "
+                   "if starting one fails, the ones started must not be left joinable; see book/ch05_joinhandle.md#finding-the-runtime-and-block_on");
     }
     Runtime(const Runtime&) = delete;
     Runtime& operator=(const Runtime&) = delete;
 
     ~Runtime() {
-        // TODO: close the scheduler, join the workers, then shutdown() every
-        // task take_live() hands back. (A destructor must not throw, so this
-        // stub does nothing: the constructor never finishes anyway.)
+        // TODO: stop the workers and free every task that never finished.
+        // In which order, when a worker may be inside a poll right now?
+        // (A destructor must not throw, so this stub does nothing: the
+        // constructor never finishes anyway.)
     }
 
     template <core::Future F>
@@ -120,15 +122,15 @@ public:
 
     template <core::Future F>
     core::OutputOf<F> block_on([[maybe_unused]] F future) {
-        core::todo("Runtime::block_on in exercises/ch05_joinhandle/runtime.hpp: std::logic_error if "
-                   "detail::current is set (\"... inside a runtime ...\"); set current with a CurrentGuard; "
-                   "poll with a Parker's waker, park after each Pending, return the value");
+        core::todo("Runtime::block_on: drive fut on this thread until Ready, sleeping between wakes, with "
+                   "ch05::spawn working inside; from inside a runtime it is a std::logic_error "
+                   "(\"inside a runtime\"); see book/ch05_joinhandle.md#finding-the-runtime-and-block_on");
     }
 
 private:
     static void worker_loop([[maybe_unused]] Scheduler& scheduler) {
-        // TODO: set `current` with a CurrentGuard; while pop() gives a task,
-        // task->run() inside try/catch (print a std::exception on std::cerr).
+        // TODO: run tasks until the scheduler closes. What if run() throws,
+        // and what if what it throws is not a std::exception?
     }
 
     std::shared_ptr<Scheduler> scheduler_;
@@ -137,8 +139,8 @@ private:
 
 template <core::Future F>
 JoinHandle<core::OutputOf<F>> spawn([[maybe_unused]] F future) {
-    core::todo("ch05::spawn in exercises/ch05_joinhandle/runtime.hpp: std::logic_error (\"... outside any "
-               "runtime ...\") if detail::current is null, else spawn_on(*detail::current, future)");
+    core::todo("ch05::spawn: spawn on the runtime of the calling thread; outside any runtime it is a "
+               "std::logic_error (\"outside\"); see book/ch05_joinhandle.md#finding-the-runtime-and-block_on");
 }
 
 }  // namespace ch05

@@ -61,55 +61,61 @@ public:
     // run queue (only idle -> scheduled). A wake while running must not
     // queue the task: it becomes `notified` instead.
     bool wake() {
-        core::todo("TaskState::wake in exercises/ch05_joinhandle/state.hpp: under the lock, "
-                   "idle -> scheduled returns true; running -> notified returns false; anything else false");
+        core::todo("TaskState::wake: a wake from any thread; true only when the caller must queue the task, "
+                   "so N wakes give one queue entry and a running task is never queued twice; "
+                   "see book/ch05_joinhandle.md#the-tasks-state-machine");
     }
 
     // A worker popped the task. Returns true if it should poll, false if the
     // task was aborted meanwhile (then the worker frees the future instead).
     // Throws std::logic_error ("... not scheduled") unless phase is scheduled.
     bool start_running() {
-        core::todo("TaskState::start_running in exercises/ch05_joinhandle/state.hpp: scheduled -> running, "
-                   "return !cancelled; any other phase: throw std::logic_error(\"... not scheduled\")");
+        core::todo("TaskState::start_running: a worker popped the task; poll or free it? A task that was "
+                   "not scheduled is a std::logic_error (\"not scheduled\"), and the state must not change; "
+                   "see book/ch05_joinhandle.md#the-tasks-state-machine");
     }
 
     // The poll returned Pending: cancelled wins (stay running, return cancel);
     // notified -> scheduled (repoll); running -> idle (park). Throws
     // std::logic_error ("... not running") if no poll was in progress.
     AfterPoll after_pending() {
-        core::todo("TaskState::after_pending in exercises/ch05_joinhandle/state.hpp: cancel if cancelled, "
-                   "notified -> scheduled = repoll, running -> idle = park, else std::logic_error(\"... not running\")");
+        core::todo("TaskState::after_pending: the poll returned Pending; a wake or an abort that came during "
+                   "the poll must not be lost, and no poll in progress is a std::logic_error (\"not running\"); "
+                   "see book/ch05_joinhandle.md#the-tasks-state-machine");
     }
 
     // The worker that owns the future finished with it.
     void complete() {
-        core::todo("TaskState::complete in exercises/ch05_joinhandle/state.hpp: phase = complete");
+        core::todo("TaskState::complete: the task is finished; every later wake and abort does nothing; "
+                   "see book/ch05_joinhandle.md#the-tasks-state-machine");
     }
 
     // JoinHandle::abort(). Returns true if the caller must queue the task
     // (it was idle: nobody else would ever give it to a worker).
     bool cancel() {
-        core::todo("TaskState::cancel in exercises/ch05_joinhandle/state.hpp: no-op (false) if complete or "
-                   "already cancelled; set cancelled; idle -> scheduled returns true, other phases false");
+        core::todo("TaskState::cancel: an abort from any thread; only a worker may free the future, and an "
+                   "idle task has no poll coming; true when the caller must queue it; "
+                   "see book/ch05_joinhandle.md#the-tasks-state-machine");
     }
 
     // The runtime is going away and no worker is running. Returns true if
     // the task was not complete (the caller must free the future).
     bool close() {
-        core::todo("TaskState::close in exercises/ch05_joinhandle/state.hpp: false if complete, "
-                   "else phase = complete and true");
+        core::todo("TaskState::close: shutdown, no worker running; true once for a task that never "
+                   "finished (the caller frees it); see book/ch05_joinhandle.md#the-tasks-state-machine");
     }
 
     // For tests and assertions.
     Phase phase() const {
-        core::todo("TaskState::phase in exercises/ch05_joinhandle/state.hpp: return the phase (under the lock)");
+        core::todo("TaskState::phase: where the task is now; see book/ch05_joinhandle.md#the-tasks-state-machine");
     }
     bool cancelled() const {
-        core::todo("TaskState::cancelled in exercises/ch05_joinhandle/state.hpp: return the flag (under the lock)");
+        core::todo("TaskState::cancelled: was abort() called before completion (sticky)?; see book/ch05_joinhandle.md#the-tasks-state-machine");
     }
 
 private:
-    // TODO: a mutable std::mutex, a Phase (starts scheduled), a bool cancelled (starts false).
+    // TODO: the fields. What does every method need to read, and what must
+    // never be read or written by two threads at once?
 };
 
 }  // namespace ch05

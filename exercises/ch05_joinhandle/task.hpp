@@ -41,21 +41,34 @@
 #include "ch05_joinhandle/join.hpp"
 #include "ch05_joinhandle/scheduler.hpp"
 #include "ch05_joinhandle/state.hpp"
+#ifdef CH05_ATOMIC_STATE  // included only then: editing it rebuilds only its own tests
+#include "ch05_joinhandle/atomic_state.hpp"
+#endif
 #include "core/future.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"
 
 namespace ch05 {
 
+// The state machine the tasks run on: TaskState (step 1), or, in a build
+// with -DCH05_ATOMIC_STATE (`make check-ch05 ATOMIC=1`), AtomicTaskState
+// (step 5), so that the whole runtime's tests run on the lock-free one too.
+#ifdef CH05_ATOMIC_STATE
+using TaskStateImpl = AtomicTaskState;
+#else
+using TaskStateImpl = TaskState;
+#endif
+
 class TaskBase : public core::Wake, public std::enable_shared_from_this<TaskBase> {
 public:
     explicit TaskBase(std::weak_ptr<Scheduler> scheduler) : scheduler_(std::move(scheduler)) {}
 
     void wake() override {
-        core::todo("TaskBase::wake in exercises/ch05_joinhandle/task.hpp: if state_.wake() says so, schedule()");
+        core::todo("TaskBase::wake: a waker fired, from any thread; queue the task only when its state says "
+                   "so; see book/ch05_joinhandle.md#one-poll-of-a-task");
     }
     void abort() {
-        core::todo("TaskBase::abort in exercises/ch05_joinhandle/task.hpp: if state_.cancel() says so, schedule()");
+        core::todo("TaskBase::abort: from any thread; the future is freed by a worker, never here; see book/ch05_joinhandle.md#one-poll-of-a-task");
     }
 
     virtual void run() = 0;
@@ -63,11 +76,11 @@ public:
 
 protected:
     void schedule() {
-        core::todo("TaskBase::schedule in exercises/ch05_joinhandle/task.hpp: lock the weak scheduler_; "
-                   "if it is alive, push(shared_from_this())");
+        core::todo("TaskBase::schedule: put this task on its runtime's queue; a waker must not keep a dead "
+                   "runtime alive; see book/ch05_joinhandle.md#one-poll-of-a-task");
     }
 
-    TaskState state_;
+    TaskStateImpl state_;
     std::weak_ptr<Scheduler> scheduler_;
 };
 
@@ -84,27 +97,23 @@ public:
     ~Task() noexcept override { (void)free_future(); }
 
     void run() override {
-        core::todo("Task::run in exercises/ch05_joinhandle/task.hpp: start_running (false: finish cancelled); "
-                   "poll future_ with a waker made from shared_from_this(), catching exceptions; Ready: finish "
-                   "publishing the value; threw: finish([] {}, error); Pending: act on after_pending "
-                   "(park / schedule / finish cancelled)");
+        core::todo("Task::run: one queue entry, one poll (or, for an aborted task, freeing the future); "
+                   "what the future throws never reaches the worker; see book/ch05_joinhandle.md#one-poll-of-a-task");
     }
 
     void shutdown() override {
-        core::todo("Task::shutdown in exercises/ch05_joinhandle/task.hpp: if state_.close(), free the future "
-                   "with free_future() and set the slot cancelled (or, if the destructor threw, that error)");
+        core::todo("Task::shutdown: the runtime is going away and no worker runs; an unfinished task is "
+                   "freed and its join told why; see book/ch05_joinhandle.md#one-poll-of-a-task");
     }
 
 private:
-    // Order matters: complete first (late wakes and aborts become no-ops),
-    // then free the future, then leave the registry, and only then publish
-    // the outcome. A join that sees the outcome can rely on the future's
-    // destructor having run. `error` is the poll's exception, if it threw.
+    // `error` is the poll's exception, if it threw. In which order must the
+    // steps of finishing happen, so that a join that sees the outcome can
+    // rely on the future's destructor having run? What if publishing throws?
     template <class Publish>
     void finish([[maybe_unused]] Publish publish, [[maybe_unused]] std::exception_ptr error = nullptr) {
-        core::todo("Task::finish in exercises/ch05_joinhandle/task.hpp: state_.complete(), free_future(), "
-                   "scheduler forget(this), then set_error(error, or else the destructor's exception) "
-                   "or publish()");
+        core::todo("Task::finish: the task is done; a join that sees the outcome can rely on the future "
+                   "being gone, and the slot always gets exactly one outcome; see book/ch05_joinhandle.md#one-poll-of-a-task");
     }
     void finish_cancelled() {
         finish([&] { slot_->set_cancelled(); });

@@ -58,9 +58,12 @@ public:
         // acquire: pairs with the release of the wake that scheduled us and
         // with the release in the previous poller's after_pending, so this
         // worker sees the future exactly as the last worker left it.
-        unsigned prev = update([](unsigned s) { return (s & ~SCHEDULED) | RUNNING; },
+        // Validate inside the update, like the mutex version checks before it
+        // writes: a misuse leaves the word as it was, then throws.
+        auto queued = [](unsigned s) { return (s & SCHEDULED) && !(s & (RUNNING | COMPLETE)); };
+        unsigned prev = update([&](unsigned s) { return queued(s) ? (s & ~SCHEDULED) | RUNNING : s; },
                                std::memory_order_acquire);
-        if ((prev & SCHEDULED) == 0 || (prev & (RUNNING | COMPLETE)) != 0)
+        if (!queued(prev))
             throw std::logic_error("ch05::AtomicTaskState: start_running on a task that was not scheduled");
         return (prev & CANCELLED) == 0;
     }
@@ -118,6 +121,14 @@ public:
     bool cancelled() const { return state_.load(std::memory_order_acquire) & CANCELLED; }
 
 private:
+    // [book:update]
+    // Every write to the word is a read-modify-write (this loop, or fetch_or),
+    // never a plain store, even where the value to write is known. A release
+    // store followed by RMWs of other threads forms a release sequence, and
+    // only RMWs continue it (C++20 [intro.races]): a plain store in the middle
+    // would cut off the wakes before it, and the next poll would no longer be
+    // guaranteed to see what those wakers wrote. x86 hides the difference;
+    // weaker hardware (ARM, POWER) and the standard do not.
     template <class Next>
     unsigned update(Next next, std::memory_order order) {
         // relaxed first load and failure order: only the successful RMW
@@ -127,6 +138,7 @@ private:
         }
         return s;
     }
+    // [/book:update]
 
     std::atomic<unsigned> state_{SCHEDULED};  // born scheduled, like TaskState
 };

@@ -6,6 +6,7 @@
 //   T v = rt.block_on(fut);                  drive fut on this thread until it is done
 //   co_await h / h.abort() / h.is_finished() / drop h (detach)
 //   ch05::Cancelled                          what the join of an aborted task throws
+//   ch05::timeout(fut, d)                    fut's value, or ch05::TimedOut (fut dropped)
 //
 // Reading order: state.hpp (the task's state machine), join.hpp (where the
 // result waits), scheduler.hpp (queue + live tasks), task.hpp (one poll),
@@ -22,3 +23,4 @@
 #include "ch05_joinhandle/scheduler.hpp"
 #include "ch05_joinhandle/state.hpp"
 #include "ch05_joinhandle/task.hpp"
+#include "ch05_joinhandle/timeout.hpp"

@@ -10,7 +10,9 @@
 //   freed by a worker soon after, even if nothing would ever wake it. A task
 //   that already finished keeps its result (abort is then a no-op). abort()
 //   does not wait for the cancellation to happen; joining does.
-// - Dropping the handle detaches: the task runs on, its result is dropped.
+// - Dropping the handle detaches: the task runs on, and its result is
+//   destroyed as soon as both exist and the handle is gone: at the drop if the
+//   task already finished, at the task's completion otherwise (JoinSlot::detach).
 // - is_finished() is true once the task has an outcome.
 // - The handle holds the task weakly: it never keeps a finished task alive.
 //
@@ -36,11 +38,23 @@ public:
 
     JoinHandle(std::shared_ptr<JoinSlot<T>> slot, std::weak_ptr<TaskBase> task)
         : slot_(std::move(slot)), task_(std::move(task)) {}
-    JoinHandle(JoinHandle&&) noexcept = default;
-    JoinHandle& operator=(JoinHandle&&) noexcept = default;
-    // Detach: dropping the handle drops only our share of the slot. The
-    // runtime owns the task, so it runs on.
-    ~JoinHandle() = default;
+    JoinHandle(JoinHandle&&) noexcept = default;  // leaves `other` without a slot
+    JoinHandle& operator=(JoinHandle&& other) noexcept {
+        if (this != &other) {
+            if (slot_) slot_->detach();  // the handle we overwrite is dropped
+            slot_ = std::move(other.slot_);
+            task_ = std::move(other.task_);
+        }
+        return *this;
+    }
+    // [book:handle_drop]
+    // Detach. The runtime owns the task, so it runs on; its result, which
+    // nobody can take any more, is destroyed now (or at completion), not
+    // when the last copy of the task's waker happens to go.
+    ~JoinHandle() {
+        if (slot_) slot_->detach();
+    }
+    // [/book:handle_drop]
 
     // [book:join_poll]
     core::Poll<T> poll(core::Context& cx) {

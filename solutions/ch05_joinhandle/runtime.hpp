@@ -37,6 +37,7 @@
 #include "ch05_joinhandle/scheduler.hpp"
 #include "ch05_joinhandle/task.hpp"
 #include "core/future.hpp"
+#include "core/scope_exit.hpp"
 #include "core/waker.hpp"
 
 namespace ch05 {
@@ -62,14 +63,15 @@ private:
 // [/book:current]
 
 // block_on's waker: a parker with a token, so an unpark that comes before
-// the park is not lost (chapter 2).
+// the park is not lost (chapter 2). It notifies under the lock, like
+// chapter 2's: here the waker that calls wake() owns the Parker (a
+// shared_ptr), so notifying after unlocking would be safe too (the rule in
+// CONTRIBUTING.md), but one habit in both chapters needs no such argument.
 class Parker : public core::Wake {
 public:
     void wake() override {
-        {
-            std::lock_guard lock(mutex_);
-            token_ = true;
-        }
+        std::lock_guard lock(mutex_);
+        token_ = true;
         cv_.notify_one();
     }
     void park() {
@@ -103,8 +105,19 @@ class Runtime {
 public:
     explicit Runtime(std::size_t workers = 1) : scheduler_(std::make_shared<Scheduler>()) {
         if (workers == 0) throw std::invalid_argument("ch05::Runtime needs at least one worker");
+        // If starting the k-th thread throws (std::system_error: no more
+        // threads), the destructor will not run, and destroying a joinable
+        // std::thread calls std::terminate. So stop the ones already started
+        // before the exception leaves. (Not tested: as root, no limit makes
+        // thread creation fail on demand without starving the machine.)
+        core::ScopeExit stop_started([this] {
+            scheduler_->close();
+            for (auto& w : workers_) w.join();
+        });
+        workers_.reserve(workers);
         for (std::size_t i = 0; i < workers; ++i)
             workers_.emplace_back([s = scheduler_.get()] { worker_loop(*s); });
+        stop_started.dismiss();
     }
     Runtime(const Runtime&) = delete;
     Runtime& operator=(const Runtime&) = delete;
@@ -153,6 +166,9 @@ private:
                 // the runtime itself (or a TODO in the exercise): say so and
                 // keep the worker alive.
                 std::cerr << "ch05 worker: a task's run() threw: " << e.what() << "\n";
+            } catch (...) {
+                // Anything else would leave the thread and end the process.
+                std::cerr << "ch05 worker: a task's run() threw something that is not a std::exception\n";
             }
         }
     }

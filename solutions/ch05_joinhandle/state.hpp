@@ -147,7 +147,10 @@ public:
     }
 
 private:
-    mutable std::mutex mutex_;  // guards both fields; never held while polling
+    // Guards both fields; never held while polling. Every transition reads
+    // and writes them in one critical section: under a mutex that is what
+    // "a read-modify-write, never a plain store" means (see atomic_state.hpp).
+    mutable std::mutex mutex_;
     Phase phase_ = Phase::scheduled;
     bool cancelled_ = false;  // sticky: set once by cancel(), never cleared
 };

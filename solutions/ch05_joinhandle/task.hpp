@@ -37,10 +37,22 @@
 #include "ch05_joinhandle/join.hpp"
 #include "ch05_joinhandle/scheduler.hpp"
 #include "ch05_joinhandle/state.hpp"
+#ifdef CH05_ATOMIC_STATE  // included only then: editing it rebuilds only its own tests
+#include "ch05_joinhandle/atomic_state.hpp"
+#endif
 #include "core/future.hpp"
 #include "core/waker.hpp"
 
 namespace ch05 {
+
+// The state machine the tasks run on: TaskState (step 1), or, in a build
+// with -DCH05_ATOMIC_STATE (`make check-ch05 ATOMIC=1`), AtomicTaskState
+// (step 5), so that the whole runtime's tests run on the lock-free one too.
+#ifdef CH05_ATOMIC_STATE
+using TaskStateImpl = AtomicTaskState;
+#else
+using TaskStateImpl = TaskState;
+#endif
 
 class TaskBase : public core::Wake, public std::enable_shared_from_this<TaskBase> {
 public:
@@ -63,7 +75,7 @@ protected:
         if (auto s = scheduler_.lock()) s->push(shared_from_this());
     }
 
-    TaskState state_;
+    TaskStateImpl state_;
     std::weak_ptr<Scheduler> scheduler_;
 };
 
@@ -129,7 +141,13 @@ private:
         if (auto s = scheduler_.lock()) s->forget(this);
         if (!error) error = std::move(from_destructor);  // the first failure wins
         if (error) return slot_->set_error(std::move(error));
-        publish();
+        try {
+            publish();
+        } catch (...) {
+            // Moving the value out of the poll's result threw. The slot is
+            // still empty: without an outcome the join would wait forever.
+            slot_->set_error(std::current_exception());
+        }
     }
     // [/book:finish]
     void finish_cancelled() {

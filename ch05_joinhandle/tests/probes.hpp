@@ -1,6 +1,11 @@
 // Probes shared by chapter 5's tests: small coroutines, a drop counter, a
 // future that blocks inside its poll until the test lets it go, and a check
 // for "this throws a clear std::logic_error".
+//
+// Only core headers here: each test file includes the one piece of the
+// chapter it tests, so editing state.hpp does not rebuild the slot's tests.
+// Every name a test file defines must be unique across the chapter's test
+// files (they may be compiled as one translation unit): shared ones live here.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -17,8 +22,8 @@
 #include <utility>
 #include <vector>
 
-#include "ch05_joinhandle/executor.hpp"
 #include "core/core.hpp"
+#include "core/scope_exit.hpp"
 #include "core/testing.hpp"
 
 namespace ch05_test {
@@ -50,6 +55,10 @@ inline core::Async<void> set_flag(std::shared_ptr<std::atomic<bool>> flag) {
     flag->store(true);
     co_return;
 }
+inline core::Async<void> set_flag_after(core::testing::Trigger::Future f, std::shared_ptr<std::atomic<bool>> flag) {
+    co_await f;
+    flag->store(true);
+}
 inline core::Async<int> sleep_then([[maybe_unused]] DropProbe probe, std::chrono::milliseconds d, int v) {
     co_await core::sleep_for(d);
     co_return v;
@@ -58,48 +67,15 @@ inline core::Async<int> wait_then(core::testing::Trigger::Future f, int v) {
     co_await f;
     co_return v;
 }
-inline core::Async<long> sum_handles(std::vector<ch05::JoinHandle<int>> handles) {
-    long sum = 0;
-    for (auto& h : handles) sum += co_await h;
-    co_return sum;
-}
 
-// A latch for the tests' hand-offs, used instead of std::latch: libstdc++ 12
-// builds std::latch (and atomic<T>::wait) on its atomic wait/notify
-// machinery, and under heavy load we saw a waiter stay asleep with the count
-// already at 0 (the GCC 104928 family of lost wakeups). This one spins a
-// little first, so threads released together still start together, then
-// sleeps on a condition variable, whose wake cannot be lost: the last
-// arriver takes the mutex before notifying.
-class Latch {
-public:
-    explicit Latch(int count) : count_(count) {}
-    Latch(const Latch&) = delete;
-    Latch& operator=(const Latch&) = delete;
-
-    void count_down() {
-        if (count_.fetch_sub(1) != 1) return;
-        std::lock_guard lock(mutex_);
-        cv_.notify_all();
-    }
-    void wait() {
-        for (int i = 0; i < 100; ++i) {  // short: a long yield loop can starve others under load
-            if (count_.load() <= 0) return;
-            std::this_thread::yield();
-        }
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [&] { return count_.load() <= 0; });
-    }
-    void arrive_and_wait() {
-        count_down();
-        wait();
-    }
-
-private:
-    std::atomic<int> count_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
+// An exception with a field of its own: the join must rethrow this very
+// object, not a std::exception sliced from it.
+struct CodedError : std::runtime_error {
+    CodedError(const std::string& what, int code) : std::runtime_error(what), code(code) {}
+    int code;
 };
+
+using Latch = core::testing::Latch;  // mutex + condition variable: its wake cannot be lost
 
 // --- a future that blocks inside its first poll ------------------------------
 // The test waits for `entered`, does something while the task is running,
@@ -115,10 +91,9 @@ struct PollGate {
 };
 // Opens the gate when the test leaves its scope, even through a failed
 // REQUIRE, so a worker never stays blocked and ~Runtime can join it.
-struct OpenOnExit {
-    std::shared_ptr<PollGate> gate;
-    ~OpenOnExit() { gate->open(); }
-};
+inline auto open_on_exit(std::shared_ptr<PollGate> gate) {
+    return core::ScopeExit([gate = std::move(gate)] { gate->open(); });
+}
 
 class BlockingPoll {
 public:
@@ -182,15 +157,32 @@ private:
     std::thread thread_;  // last: starts after error_ exists
 };
 
-// Waits (yielding, not sleeping) until pred() holds or 5 s have passed.
+// Waits (yielding, not sleeping) until pred() holds or a generous backstop
+// (5 s, scaled for slow builds) has passed.
 template <class Pred>
 bool eventually(Pred pred) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
+    auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(5s);
     while (!pred()) {
         if (std::chrono::steady_clock::now() > deadline) return false;
         std::this_thread::yield();
     }
     return true;
+}
+
+// How many rounds a race test runs: `full` on a plain build, fewer when the
+// run is slowed down (sanitizers, valgrind, a loaded machine), where every
+// round starts real threads; never fewer than a tenth.
+inline int rounds(int full) {
+    int scaled_down = static_cast<int>(full / core::testing::slowdown());
+    return scaled_down > full / 10 ? scaled_down : full / 10;
+}
+
+// Brings a fresh task state (either version) to `idle`: popped, polled,
+// Pending, nobody woke it.
+template <class State>
+void to_idle(State& s) {
+    REQUIRE(s.start_running());
+    REQUIRE(s.after_pending() == decltype(s.after_pending())::park);
 }
 
 }  // namespace ch05_test
