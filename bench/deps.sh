@@ -13,7 +13,8 @@ if [ "${1:-}" = "--check" ]; then
   exit 1
 fi
 if [ "$(id -u)" = 0 ]; then
-  apt-get install -y "${missing[@]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "${missing[@]}" || { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; }
 else
   echo "bench: run: sudo apt-get install -y ${missing[*]}"
   exit 1
