@@ -30,6 +30,7 @@ TEST_CASE("after EAGAIN clears the readiness, poll_ready keeps the waker and a b
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
     auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
     core::testing::CountingWaker w;
     core::Context cx(w.waker());
     auto first = reactor->poll_ready(*slot, Interest::read, cx);
@@ -73,6 +74,7 @@ TEST_CASE("an event that arrives between poll_ready and clear_readiness is not l
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
     auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
     core::testing::CountingWaker w;
     core::Context cx(w.waker());
     auto ready = reactor->poll_ready(*slot, Interest::read, cx);
@@ -171,6 +173,7 @@ TEST_CASE("edge-triggered: unread data wakes the reader once, and the reactor do
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
     auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
     core::testing::CountingWaker w;
     core::Context cx(w.waker());
     auto first = reactor->poll_ready(*slot, Interest::read, cx);
@@ -195,6 +198,7 @@ TEST_CASE("after draining to EAGAIN, new data is a new edge that wakes the reade
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
     auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
     core::testing::CountingWaker w;
     core::Context cx(w.waker());
     for (int round = 1; round <= 3; ++round) {
