@@ -106,3 +106,43 @@ TEST_CASE("a sleep polled outside any runtime or reactor is a clear logic_error"
         CHECK(std::string(e.what()).find("reactor") != std::string::npos);
     }
 }
+
+namespace {
+
+// A task in miniature that nothing but its own waker keeps alive (a task an
+// executor forgot, or one whose runtime is gone): the Wake owns the future,
+// a Sleep, and the Sleep owns a reference to the reactor.
+class ForgottenSleeper : public core::Wake {
+public:
+    explicit ForgottenSleeper(std::shared_ptr<std::atomic<bool>> woke) : woke_(std::move(woke)) {}
+    void wake() override { woke_->store(true); }
+    std::optional<ch06::Sleep> sleep;
+
+private:
+    std::shared_ptr<std::atomic<bool>> woke_;
+};
+
+}  // namespace
+
+TEST_CASE("a reactor whose last owner is dropped by its own thread (in a wake) shuts down cleanly",
+          "[ch06][timer]") {
+    core::testing::hang_hint("a Sleep that never fires: see ch06::Reactor's timer heap");
+    const int fds_before = fd_count();
+    auto woke = std::make_shared<std::atomic<bool>>(false);
+    {
+        auto reactor = ch06::Reactor::start();
+        ch06::Reactor::Enter enter(*reactor);
+        auto task = std::make_shared<ForgottenSleeper>(woke);
+        task->sleep.emplace(ch06::sleep_for(5ms));
+        core::Waker waker = core::Waker::from(task);
+        core::Context cx(waker);
+        REQUIRE(task->sleep->poll(cx).is_pending());
+    }
+    // Now the waker in the timer's slot is the last owner of the task, and
+    // through its Sleep of the reactor. Firing the timer drops that waker on
+    // the reactor thread: ~Reactor must not join the thread it runs on.
+    INFO("a crash here ('Resource deadlock avoided') is ~Reactor joining its own thread: see Reactor::release");
+    REQUIRE(eventually([&] { return woke->load(); }));
+    INFO("the reactor's epoll fd and eventfd must be closed once its last owner is gone");
+    CHECK(eventually([&] { return fd_count() == fds_before; }));
+}

@@ -96,7 +96,9 @@ public:
 
     // Creates the epoll instance and starts the reactor thread.
     static std::shared_ptr<Reactor> start() {
-        std::shared_ptr<Reactor> reactor(new Reactor());
+        std::shared_ptr<Reactor> reactor(new Reactor(), &Reactor::release);
+        // run() takes this lock before it reads thread_ (to detach it).
+        std::lock_guard lock(reactor->mutex_);
         reactor->thread_ = std::thread([r = reactor.get()] { r->run(); });
         return reactor;
     }
@@ -107,9 +109,8 @@ public:
             stopping_ = true;
         }
         poke();
-        // Owners are Sources and Sleeps, which live in futures, and futures
-        // are freed by workers or ~Runtime, never by the reactor thread: so
-        // this never runs on the thread it joins.
+        // Not joinable when release() deferred us to the reactor thread
+        // itself: run() detached it and is the one deleting us.
         if (thread_.joinable()) thread_.join();
     }
     Reactor(const Reactor&) = delete;
@@ -239,12 +240,31 @@ private:
     // rather than killing the process: every I/O future then waits forever,
     // and the test's watchdog names it.
     void run() {
+        running_here_ = this;
+        { std::lock_guard lock(mutex_); }  // start() has finished writing thread_
         try {
-            while (turn()) {
+            while (turn() && !delete_after_turn_) {
             }
         } catch (const std::exception& e) {
             std::fprintf(stderr, "ch06::Reactor: the reactor thread stopped: %s\n", e.what());
         }
+        if (delete_after_turn_) {
+            thread_.detach();  // a thread cannot join itself
+            delete this;
+        }
+    }
+
+    // The shared_ptr's deleter. Usually the last owner is a worker or the
+    // runtime. But a wake on the reactor thread can drop the last waker of a
+    // task whose future holds a Sleep or a socket, and with it the last
+    // reference to us: ~Reactor would then join the thread it runs on
+    // (std::terminate, "Resource deadlock avoided"). There the deletion
+    // waits until the turn is over and run() has control again.
+    static void release(Reactor* r) {
+        if (running_here_ == r)
+            r->delete_after_turn_ = true;  // only the reactor thread reads it
+        else
+            delete r;
     }
 
     // [book:turn]
@@ -334,7 +354,9 @@ private:
     std::uint64_t events_ = 0;
     bool stopping_ = false;
     std::thread thread_;
+    bool delete_after_turn_ = false;  // see release()
     static inline thread_local Reactor* current_ = nullptr;
+    static inline thread_local Reactor* running_here_ = nullptr;  // set on the reactor thread
 };
 
 // [book:source]
