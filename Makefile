@@ -243,8 +243,10 @@ check-% solve-% diff-% demo-% hint-% watch-%:
 SOLUTION_TESTS := $(foreach i,$(IDS),$(BUILD)/solutions/$i/tests)
 STUB_TESTS := $(foreach i,$(IDS),$(PRISTINE)/$i/tests)
 DEMOS := $(foreach c,$(CHAPTERS),$(if $(wildcard $c/demo.cpp),$(BUILD)/solutions/$(call chapter_id,$c)/demo))
+# make test runs each benchmark's --quick smoke run, so none of them rots.
+BENCHES := $(patsubst bench/%.cpp,$(BUILD)/bench/%,$(wildcard bench/*.cpp))
 
-all-binaries: $(BUILD)/core/tests $(BUILD)/model/tests $(BUILD)/infra/selftest $(SOLUTION_TESTS) $(STUB_TESTS) $(DEMOS) $(BUILD)/tools/bookcheck
+all-binaries: $(BUILD)/core/tests $(BUILD)/model/tests $(BUILD)/infra/selftest $(SOLUTION_TESTS) $(STUB_TESTS) $(DEMOS) $(BENCHES) $(BUILD)/tools/bookcheck
 
 # STUBS=worktree checks exercises/ as it is on disk instead of git's HEAD.
 test: deps

@@ -128,6 +128,11 @@ for id in "$@"; do
     check "$id demo: rejects a bad option" demo_rejects_bad_option "$BUILD/solutions/$id/demo"
   fi
 done
+for bin in "$BUILD"/bench/*; do
+  [ -x "$bin" ] || continue
+  check "bench $(basename "$bin"): the --quick run (asio/oneTBB rows if installed)" timeout -k 5 120 "$bin" --quick
+  check "bench $(basename "$bin"): rejects a bad option" demo_rejects_bad_option "$bin"
+done
 check "book: every excerpt matches solutions/" "$BUILD/tools/bookcheck" book/*.md
 # ---- the book's exercises (tools/rules.mk): giveaway measure, hint ladders ----
 check "book tools: giveaway and hint.sh on their fixtures" tools/selftest.sh "$BUILD/tools/giveaway"

@@ -18,7 +18,7 @@
 //   task's exception: the slot is never left without an outcome.
 //
 // EXERCISE (step 2): write finish(), poll_join() and is_finished(). The
-// fields are given. Tests: ch05_joinhandle/tests/test_join_slot.cpp.
+// fields are given. Tests: ch05_joinhandle/tests/test_2_join_slot.cpp.
 //
 // Rust counterpart: the output stage + JOIN_WAKER of tokio's task core, and
 // Result<T, JoinError> (our exception_ptr and Cancelled play JoinError's

@@ -13,7 +13,7 @@
 //
 // EXERCISE (step 1): write it with one std::mutex guarding two fields, the
 // Phase and a sticky `cancelled` flag. Every method is a few lines under
-// the lock. The tests in ch05_joinhandle/tests/test_state.cpp drive each
+// the lock. The tests in ch05_joinhandle/tests/test_1_state.cpp drive each
 // transition, then race wakes and aborts against the end of a poll.
 //
 // Rust counterpart: the state word of async-task's RawTask / tokio's Header.
