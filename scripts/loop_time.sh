@@ -21,8 +21,10 @@ for id in "$@"; do
   objdir=$build/exercises/$id
   ntu=$(ls "$dir"/tests/*.cpp | wc -l)
   # For each exercise header: how many of the chapter's test files depend on it.
+  # (Only the .d files of test files that exist: a renamed test leaves an old one.)
+  deps=(); for t in "$dir"/tests/*.cpp; do deps+=("$objdir/$(basename "$t" .cpp).d"); done
   counts=$(for f in exercises/"$dir"/*; do
-    n=$(grep -l -F "$f" "$objdir"/*.d 2>/dev/null | wc -l)
+    n=$(grep -l -F "$f" "${deps[@]}" 2>/dev/null | wc -l)
     echo "$n $f"
   done | sort -n)
   fewest=$(head -n1 <<<"$counts"); most=$(tail -n1 <<<"$counts")
