@@ -81,9 +81,12 @@ inline std::string escape(std::string_view s) {
 
 class Recorder {
 public:
+    // Created on first use and never destroyed, like the shared timer
+    // (core/sleep.hpp): a traced future polled or woken during exit (by an
+    // executor at namespace scope) must not find a destroyed recorder.
     static Recorder& instance() {
-        static Recorder recorder;
-        return recorder;
+        static Recorder* const recorder = new Recorder();
+        return *recorder;
     }
 
     // relaxed: the flag only decides whether to record; the events

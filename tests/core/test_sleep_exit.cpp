@@ -1,4 +1,4 @@
-// The shared timer at the edges of a process's life: a sleep polled during
+// The shared timer (and the trace recorder) at the edges of a process's life: a sleep polled during
 // exit, and a waker that throws on the timer thread.
 //
 // The exit test runs this same binary again as a child process (with
@@ -27,6 +27,7 @@
 
 #include "core/core.hpp"
 #include "core/testing.hpp"
+#include "core/trace.hpp"
 
 extern char** environ;
 
@@ -73,6 +74,15 @@ void sleep_during_exit() {
         std::_Exit(3);
     }
     std::fputs("child: slept during exit\n", stderr);
+    // The trace recorder is a process-wide object too, created after this
+    // handler was registered: a destroyed one would be written after free
+    // (AddressSanitizer reports it; a plain build may lose the name).
+    core::trace::name_thread("exiting thread");
+    if (core::trace::json().find("exiting thread") == std::string::npos) {
+        std::fputs("child: the trace recorder lost a thread name given during exit\n", stderr);
+        std::_Exit(4);
+    }
+    std::fputs("child: traced during exit\n", stderr);
 }
 
 // Runs before main, in the child only, and never returns there.
@@ -80,6 +90,7 @@ const bool sleep_at_exit_child = [] {
     if (!std::getenv("CORE_TEST_SLEEP_AT_EXIT")) return false;
     std::atexit(sleep_during_exit);  // registered before the timer exists
     if (!sleep_once(1ms)) std::_Exit(2);  // creates the timer, as a runtime's first sleep would
+    core::trace::start();                 // and the trace recorder, as a demo's --trace would
     std::exit(0);
 }();
 
@@ -137,6 +148,8 @@ TEST_CASE("a sleep polled during exit (after the timer's static would be gone) s
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(output.find("child: slept during exit") != std::string::npos);
+    INFO("the trace recorder must outlive exit too (see core/trace.hpp, Recorder::instance)");
+    CHECK(output.find("child: traced during exit") != std::string::npos);
 }
 
 TEST_CASE("a waker that throws on the timer thread does not stop the timer", "[core][sleep][race]") {
