@@ -68,7 +68,6 @@ struct Header {
     TaskState state;
     const TaskVTable* vtable;
     Shared* shared;                 // counted: the runtime's state outlives its tasks
-    Header* queue_next = nullptr;   // the injection queue's link (a task is in one queue at most)
     Header* live_prev = nullptr;    // the list of live tasks, for shutdown
     Header* live_next = nullptr;
     std::uint32_t live_shard = 0;
