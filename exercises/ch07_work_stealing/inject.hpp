@@ -10,18 +10,23 @@
 //   load, so a worker can look without taking the lock.
 // - drain() (after the workers are joined) returns everything left.
 //
-// It is a plain mutex and a ring of task pointers that doubles when full
-// and never shrinks, so once it has grown to the runtime's high-water mark
-// a push allocates nothing. Only spawns and wakes from outside the runtime,
-// and overflow, come here; the hot path is the local queues.
+// It is a plain mutex and a queue of task pointers kept in 4 KiB segments
+// linked one after the other: a push writes into the tail segment (a new
+// one every 511 pushes), a pop reads from the head segment, and the
+// segment a pop empties is kept as a spare for the next push, so a queue
+// that stays short allocates nothing. Only spawns and wakes from outside
+// the runtime, and overflow, come here; the hot path is the local queues.
 //
 // Why pointers in an array, not a list linked through the tasks: a list's
 // pop_batch must read every task's link to find the next one, a cache miss
 // per task when thousands of tasks wait (a burst of spawns overflows the
 // local queue), each miss waiting for the previous one, all under the lock.
-// Copying pointers out of the ring touches no task; a task's memory is
+// Copying pointers out of a segment touches no task; a task's memory is
 // first read when it is polled. `make bench` (spawn -> complete, 10^5 tasks
-// spawned by one task) spent a fifth of its time walking that list.
+// spawned by one task) spent a fifth of its time walking that list. Why
+// segments, not one array that doubles: a 1 MiB array freed at the end of a
+// burst raised glibc's mmap threshold, and the next bursts paid for it in
+// page faults (the 1-worker spawn figure tripled); small blocks never do.
 //
 // Rust counterpart: tokio's runtime/scheduler/inject, a mutex-protected
 // list linked through the tasks with an atomic length: the design this
@@ -31,7 +36,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
-#include <memory>
+#include <utility>
 #include <mutex>
 #include <vector>
 
@@ -41,6 +46,14 @@ struct Header;
 
 class InjectQueue {
 public:
+    InjectQueue() = default;
+    InjectQueue(const InjectQueue&) = delete;
+    InjectQueue& operator=(const InjectQueue&) = delete;
+    ~InjectQueue() {
+        delete spare_;
+        for (Segment* s = head_segment_; s;) delete std::exchange(s, s->next);
+    }
+
     bool push(Header* task) {
         std::lock_guard lock(mutex_);
         if (closed_) return false;
@@ -89,31 +102,42 @@ public:
 private:
     static constexpr std::size_t batch_max = 256;  // a whole local queue: a worker never takes more
 
-    // Under the lock. The capacity is a power of two, so `& mask_` wraps.
+    // One block of the queue: 511 task pointers and the link, 4 KiB.
+    static constexpr std::size_t segment_size = 511;
+    struct Segment {
+        Header* tasks[segment_size];
+        Segment* next = nullptr;
+    };
+
+    // Under the lock.
     void push_one(Header* task) {
-        if (size_ > mask_) grow();
-        ring_[(head_ + size_) & mask_] = task;
+        if (tail_ == segment_size) {  // the tail segment is full: link another
+            Segment* s = spare_ ? std::exchange(spare_, nullptr) : new Segment;
+            s->next = nullptr;
+            tail_segment_->next = s;
+            tail_segment_ = s;
+            tail_ = 0;
+        }
+        tail_segment_->tasks[tail_++] = task;
         ++size_;
     }
     Header* pop_one() {
-        Header* task = ring_[head_];
-        head_ = (head_ + 1) & mask_;
-        --size_;
+        Header* task = head_segment_->tasks[head_++];
+        if (--size_ == 0) {
+            head_ = tail_ = 0;  // empty: head and tail meet in this segment; start it over
+        } else if (head_ == segment_size) {  // the head segment is used up: keep it as the spare
+            Segment* used = std::exchange(head_segment_, head_segment_->next);
+            head_ = 0;
+            delete std::exchange(spare_, used);
+        }
         return task;
     }
-    void grow() {  // full: twice the room, the oldest task first
-        std::size_t capacity = 2 * (mask_ + 1);
-        std::unique_ptr<Header*[]> bigger(new Header*[capacity]);
-        for (std::size_t i = 0; i < size_; ++i) bigger[i] = ring_[(head_ + i) & mask_];
-        ring_ = std::move(bigger);
-        mask_ = capacity - 1;
-        head_ = 0;
-    }
 
-    static constexpr std::size_t initial_capacity = 256;
     std::mutex mutex_;
-    std::unique_ptr<Header*[]> ring_{new Header*[initial_capacity]};
-    std::size_t mask_ = initial_capacity - 1, head_ = 0, size_ = 0;
+    Segment* head_segment_ = new Segment;
+    Segment* tail_segment_ = head_segment_;
+    Segment* spare_ = nullptr;
+    std::size_t head_ = 0, tail_ = 0, size_ = 0;  // head_/tail_: positions in their segments
     bool closed_ = false;
     std::atomic<std::size_t> len_{0};
 };
