@@ -163,7 +163,9 @@ public:
             }
             finished = r_->rounds >= r_->limit;
             if (finished) other = r_->waiter[1 - me_];
-            r_->waiter[me_] = cx.waker();
+            // Store the waker only when it changed, as a real future does:
+            // a copy costs a reference count (or a shared_ptr) per poll.
+            if (!r_->waiter[me_].will_wake(cx.waker())) r_->waiter[me_] = cx.waker();
         }
         other.wake();
         if (finished) d_->arrive();

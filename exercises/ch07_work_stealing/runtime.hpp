@@ -65,13 +65,13 @@ private:
 template <core::Future F>
 JoinHandle<core::OutputOf<F>> spawn_on(Shared& shared, F future) {
     auto* cell = new Cell<F>(std::move(future), &shared);  // the one allocation
-    if (!shared.live.insert(cell)) {
+    if (!shared.spawn_task(cell)) {
         Cell<F>::vtable.dealloc(cell);  // never seen by anyone: free it directly
         throw std::logic_error("ch07: spawn on a runtime that is shutting down (its destructor has started)");
     }
-    JoinHandle<core::OutputOf<F>> handle(cell);  // before schedule: the task may finish at once
-    shared.schedule(cell, /*yield_now=*/false);
-    return handle;
+    // The handle's reference was counted in the task's first state, so the
+    // block is alive here even if a worker already ran the task to the end.
+    return JoinHandle<core::OutputOf<F>>(cell);
 }
 // [/book:spawn_on]
 

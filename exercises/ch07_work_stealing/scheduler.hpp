@@ -102,6 +102,23 @@ public:
     }
     // [/book:schedule]
 
+    // [book:spawn_task]
+    // A new task's first queue entry. False if the runtime is shutting down:
+    // nobody else has seen the task, the caller frees it. A task accepted
+    // here is either run or found by shutdown_tasks in a queue.
+    bool spawn_task(Header* task) {
+        Worker* w = detail::current_worker;
+        if (w && detail::current_shared == this) {
+            if (closed_.load(std::memory_order_acquire)) return false;
+            schedule_local(*w, task, /*yield_now=*/false);
+            return true;
+        }
+        if (!inject.push(task)) return false;
+        notify_parked();
+        return true;
+    }
+    // [/book:spawn_task]
+
     void run_worker(std::size_t index);
     void close();
     void shutdown_tasks();
@@ -248,19 +265,27 @@ inline void Shared::close() {
 }
 
 inline void Shared::shutdown_tasks() {
-    // 1. Queue entries hold a reference each: drop them. (No worker runs.)
-    for (auto& w : workers_) {
-        if (Header* t = std::exchange(w->lifo, nullptr)) t->drop_ref();
-        while (Header* t = w->queue.pop()) t->drop_ref();
-    }
-    for (Header* t : inject.drain()) t->drop_ref();
-    // 2. Every task not finished: free its future, report Cancelled.
+    // 1. Every listed task (every one that ever waited): free its future,
+    //    report Cancelled. (No worker runs now.)
     for (Header* t : live.close_and_take()) t->vtable->shutdown(t);
+    // 2. Queue entries hold a reference each. A task queued but never listed
+    //    (it never waited: spawned, not yet run) is still unfinished; its
+    //    list reference was counted at spawn, so shut it down as if listed.
+    auto drop_queued = [](Header* t) {
+        if (!t->listed) t->vtable->shutdown(t);
+        t->drop_ref();
+    };
+    for (auto& w : workers_) {
+        if (Header* t = std::exchange(w->lifo, nullptr)) drop_queued(t);
+        while (Header* t = w->queue.pop()) drop_queued(t);
+    }
+    for (Header* t : inject.drain()) drop_queued(t);
 }
 // [/book:close]
 
 namespace detail {
 inline void schedule(Shared& shared, Header* task, bool yield_now) { shared.schedule(task, yield_now); }
+inline bool list_waiting_task(Shared& shared, Header* task) { return shared.live.insert(task); }
 inline void remove_from_live_list(Shared& shared, Header* task) { shared.live.remove(task); }
 inline void retain(Shared& shared) { shared.retain(); }
 inline void release(Shared& shared) { shared.release(); }

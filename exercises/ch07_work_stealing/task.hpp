@@ -51,6 +51,7 @@ namespace detail {
 // the caller already counted; yield_now=true means "to the back of the
 // queue", the rest may take the LIFO slot.
 void schedule(Shared& shared, Header* task, bool yield_now);
+bool list_waiting_task(Shared& shared, Header* task);  // false: shutting down
 void remove_from_live_list(Shared& shared, Header* task);
 void retain(Shared& shared);
 void release(Shared& shared);
@@ -67,10 +68,10 @@ struct Header {
     TaskState state;
     const TaskVTable* vtable;
     Shared* shared;                 // counted: the runtime's state outlives its tasks
-    Header* queue_next = nullptr;   // the injection queue's link (a task is in one queue at most)
     Header* live_prev = nullptr;    // the list of live tasks, for shutdown
     Header* live_next = nullptr;
     std::uint32_t live_shard = 0;
+    bool listed = false;            // in the live list (set by the worker running it, read after)
 
     Header(const TaskVTable* v, Shared* s) : vtable(v), shared(s) { detail::retain(*s); }
 
@@ -172,6 +173,7 @@ public:
     // is ours to destroy now; the waker field is ours unless the completer
     // still holds it (then it drops the waker itself).
     void drop_join_handle() {
+        if (state.drop_join_interest_fast()) return;  // detached before it finished: one RMW
         Snapshot after = state.drop_join_interest();
         if (after.complete()) drop_outcome();
         if (!after.join_waker()) join_waker_ = core::Waker();
@@ -233,6 +235,12 @@ private:
             failure = std::current_exception();
         }
         if (failure || ready) return cell->finish(std::move(failure), std::move(ready), false);
+        // Pending: from here on the task may be owned by wakers alone, so the
+        // shutdown must be able to find it. List it now, once; a task that
+        // finishes in its first poll never takes the list's lock. A refused
+        // listing means the runtime is shutting down: end it as Cancelled.
+        if (!header->listed && !detail::list_waiting_task(*header->shared, header))
+            return cell->finish(nullptr, std::nullopt, false);
         switch (header->state.transition_to_idle()) {
             case ToIdle::idle: return;  // a wake will queue it; our reference was dropped
             case ToIdle::repoll: return detail::schedule(*header->shared, header, /*yield_now=*/true);
@@ -266,8 +274,8 @@ private:
                 this->join_waker_ = core::Waker();  // the handle left meanwhile: the waker is ours to drop
         }
         if (from_shutdown) return this->drop_ref();  // the live list's reference
-        detail::remove_from_live_list(*this->shared, this);
-        this->drop_ref(2);  // the live list's and the one this worker ran it with
+        if (this->listed) detail::remove_from_live_list(*this->shared, this);
+        this->drop_ref(2);  // the live list's (counted from the start) and the one this worker ran it with
     }
     // [/book:finish]
 

@@ -1,16 +1,21 @@
 // ch07_work_stealing/live_list.hpp: LiveTasks, every task not yet finished (given).
 //
 // Contract:
-// - insert(task) at spawn; false (and nothing kept) once closed, so a task
-//   is either refused or seen by the shutdown.
-// - remove(task) when the task completes (by the worker that completed it).
+// - insert(task) by the worker whose poll of the task first returned
+//   Pending; false (and nothing kept) once closed, so a waiting task is
+//   either refused (the worker ends it as Cancelled) or seen by the shutdown.
+// - remove(task) when a listed task completes (by the worker that completed it).
 // - close_and_take() (the runtime's destructor, after the workers are
 //   joined) refuses later inserts and hands over every task still listed,
 //   with the list's reference, so their futures can be freed.
 //
 // Why a list at all: an idle task is owned only by its wakers, which may sit
 // in a timer or a socket table forever; without a list the shutdown could
-// not find it. Chapter 5 used an unordered_map (a node allocation per
+// not find it. Why only tasks that waited: a task that never returned
+// Pending is in a queue or on a worker, where the shutdown finds it anyway,
+// and most tasks of a busy runtime finish in their first poll: they never
+// pay for the list's lock (two lock/unlock pairs per task, a quarter of
+// ch07's spawn -> complete before this change). Chapter 5 used an unordered_map (a node allocation per
 // task); here the links live in the task's Header: no allocation. The list
 // is split in shards, each with its own mutex, chosen by the task's address,
 // so two workers completing tasks rarely want the same lock.
@@ -42,6 +47,7 @@ public:
         task->live_next = s.head;
         if (s.head) s.head->live_prev = task;
         s.head = task;
+        task->listed = true;
         return true;
     }
 
