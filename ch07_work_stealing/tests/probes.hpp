@@ -186,10 +186,11 @@ private:
     std::thread thread_;  // last: starts after error_ exists
 };
 
-// Waits (yielding, not sleeping) until pred() holds or 5 s have passed.
+// Waits (yielding, not sleeping) until pred() holds or a generous bound
+// passes (5 s, scaled for load, sanitizers and valgrind).
 template <class Pred>
 bool eventually(Pred pred) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
+    auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(5s);
     while (!pred()) {
         if (std::chrono::steady_clock::now() > deadline) return false;
         std::this_thread::yield();
