@@ -87,8 +87,10 @@ struct Done {
         std::lock_guard lock(mutex);
         done = false;
     }
+    std::function<void()> at_last_arrival;  // the sleepers' thread count; empty elsewhere
     void arrive() {
         if (left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+        if (at_last_arrival) at_last_arrival();
         std::lock_guard lock(mutex);
         done = true;
         cv.notify_one();
@@ -121,6 +123,10 @@ core::Async<void> yielder(int yields, Done* d) {
     d->arrive();
 }
 core::Async<void> nothing() { co_return; }
+// Keeps a block_on-driven executor (ch03) running until every task arrived.
+core::Async<void> until_all_arrived(Done* d) {
+    while (d->left.load() > 0) co_await core::sleep_for(std::chrono::milliseconds(1));
+}
 
 template <class Spawn>
 core::Async<void> spawn_children(long n, Done* d, Spawn spawn) {
@@ -403,6 +409,34 @@ void bench_yield(const Options& o, std::vector<Figure>& out) {
         return ns;
     }, "a handler that re-posts itself");
 #endif
+#ifdef BENCH_HAVE_TBB
+    add("tbb-1", 1, [&] {
+        tbb::task_arena arena(1);
+        done.reset(tasks);
+        double ns = 0;
+        arena.execute([&] {
+            tbb::task_group tg;
+            // No yield in a task_group: a task that runs its next hop as a new
+            // task is the closest thing (a new task per hop, not a re-poll).
+            struct Hop {
+                tbb::task_group* tg;
+                Done* d;
+                int left;
+                void operator()() const {
+                    if (left > 0) return tg->run(Hop{tg, d, left - 1});
+                    d->arrive();
+                }
+            };
+            auto start = Clock::now();
+            tg.run([&] {
+                for (long i = 0; i < tasks; ++i) tg.run(Hop{&tg, &done, yields});
+            });
+            tg.wait();
+            ns = ns_since(start) / polls;
+        });
+        return ns;
+    }, "a task that runs its next hop as a new task");
+#endif
     add("ch03", 1, [&] {
         ch03::Executor ex;
         done.reset(tasks);
@@ -486,6 +520,16 @@ void bench_pingpong(const Options& o, std::vector<Figure>& out) {
         ex.block_on(nothing());
         return ns_since(start) / rounds;
     });
+    add("ch04-1", 1, [&] {
+        reset();
+        auto start = Clock::now();
+        auto [executor, spawner] = ch04::new_executor_and_spawner();
+        spawner.spawn(Player(&rally, 0, &done));
+        spawner.spawn(Player(&rally, 1, &done));
+        { auto dropped = std::move(spawner); }
+        executor.run(1);
+        return ns_since(start) / rounds;
+    });
     for (int w : {1, o.workers}) {
         add("ch05-" + std::to_string(w), w, [&, w] {
             ch05::Runtime rt{std::size_t(w)};
@@ -553,6 +597,11 @@ SleepResult sleepers_in_child(long n, Setup setup) {
     SleepResult r;
     int threads = 0;
     long rss1 = 0;
+    // Counted again by the last sleeper to wake, on the executor's thread
+    // while it still runs: ch03 and ch04 start their threads (and the shared
+    // timer's) only once they run, after spawned() was called.
+    int threads_at_end = 0;  // published to this thread by done's mutex
+    done.at_last_arrival = [&] { threads_at_end = thread_count(); };
     setup(n, deadline, late.data(), &done, [&] {  // called once everything is spawned
         rss1 = rss_bytes();
         threads = thread_count();
@@ -562,7 +611,7 @@ SleepResult sleepers_in_child(long n, Setup setup) {
     r.p50_us = double(late[std::size_t(n / 2)]) / 1000;
     r.p99_us = double(late[std::size_t(n * 99 / 100)]) / 1000;
     r.rss_per_task = double(rss1 - rss0) / n;
-    r.threads = threads;
+    r.threads = std::max(threads, threads_at_end);
     r.ok = Clock::now() > base;
     return r;
 }
@@ -634,6 +683,21 @@ void bench_sleepers(const Options& o, std::vector<SleepFigure>& out) {
             ctx.run();
         }, double(sizeof(asio::steady_timer)))});
 #endif
+    if (want("ch03"))
+        out.push_back({"ch03", sleepers_forked(n, [](long k, auto deadline, long long* late, Done* d, auto spawned) {
+            ch03::Executor ex;
+            for (long i = 0; i < k; ++i) ex.spawn(core_sleeper(deadline(i), &late[i], d));
+            spawned();
+            ex.block_on(until_all_arrived(d));  // ch03 runs tasks only inside block_on
+        }, core_bytes)});
+    if (want("ch04-1"))
+        out.push_back({"ch04-1", sleepers_forked(n, [](long k, auto deadline, long long* late, Done* d, auto spawned) {
+            auto [executor, spawner] = ch04::new_executor_and_spawner();
+            for (long i = 0; i < k; ++i) spawner.spawn(core_sleeper(deadline(i), &late[i], d));
+            spawned();
+            { auto dropped = std::move(spawner); }
+            executor.run(1);
+        }, core_bytes)});
     if (want("ch05-1"))
         out.push_back({"ch05-1", sleepers_forked(n, [](long k, auto deadline, long long* late, Done* d, auto spawned) {
             ch05::Runtime rt(1);
