@@ -24,6 +24,20 @@ TEST_CASE("a fresh source is in the registry and ready both ways, so the first p
     CHECK(reactor->sources() == 0);
 }
 
+TEST_CASE("an idle source is reported once, not on every turn: the reactor does not spin", "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();  // always writable, nothing to read
+    auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us
+    const auto events_before = reactor->events();
+    for (int i = 0; i < 3; ++i) settle(*reactor);
+    INFO("level-triggered interest keeps epoll_wait returning: an idle, writable socket was reported "
+         << reactor->events() - events_before << " more times over three turns, and the reactor thread spins "
+         << "(and every event is a newer tick, so clear_readiness never clears). Register with EPOLLET");
+    CHECK(reactor->events() == events_before);
+    reactor->deregister_source(*slot);
+}
+
 TEST_CASE("after EAGAIN clears the readiness, poll_ready keeps the waker and a byte that arrives wakes it once",
           "[ch06][reactor]") {
     core::testing::hang_hint("the reactor thread must call epoll_wait and wake the waker stored by poll_ready");
