@@ -1,5 +1,6 @@
-// The shared timer (and the trace recorder) at the edges of a process's life: a sleep polled during
-// exit, and a waker that throws on the timer thread.
+// The shared timer (and the trace recorder) at the edges of a process's
+// life: a sleep polled during exit, and a waker that throws on the timer
+// thread.
 //
 // The exit test runs this same binary again as a child process (with
 // CORE_TEST_SLEEP_AT_EXIT set). The child registers an atexit handler *before*
