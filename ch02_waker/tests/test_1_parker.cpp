@@ -211,6 +211,8 @@ TEST_CASE("two unparks before a park make one token: the second park blocks", "[
     CHECK(*returned == 1);
     parker->unpark();
     INFO("the unpark() after the second park() began must wake it");
+    INFO("it may not slip between its check of the token and its sleep: set the token, then notify, "
+         "both under the lock");
     CHECK(h.finished_within(2000ms));
     CHECK(*returned == 2);
 }
@@ -227,6 +229,8 @@ TEST_CASE("unpark wakes a thread that is already parked", "[ch02][parker][race]"
     CHECK_FALSE(h.finished());
     parker->unpark();
     INFO("unpark() must notify the condition variable the parked thread waits on");
+    INFO("and may not slip between its check of the token and its sleep: set the token, then notify, "
+         "both under the lock");
     CHECK(h.finished_within(2000ms));
 }
 
