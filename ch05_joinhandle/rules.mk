@@ -9,4 +9,5 @@ ifeq ($(ATOMIC),1)
   BUILD := $(BUILD)-atomic
   LOOP_BUILD := $(LOOP_BUILD)-atomic
   PCH := $(BUILD)/pch/$(notdir $(PCH))
+  PCH_OBJ := $(if $(PCH_OBJ),$(BUILD)/pch/pch.o)
 endif

@@ -15,10 +15,12 @@ $(BUILD)/delayserver: ch06_reactor/delayserver.cpp $(wildcard solutions/ch06_rea
 	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -Isolutions $< -MT $@ -MF $@.tmp$$$$.d -o $@.tmp$$$$ $(LDFLAGS_ALL) \
 		&& mv -f $@.tmp$$$$.d $@.d && mv -f $@.tmp$$$$ $@
 
-$(BUILD)/exercises/ch06/tests $(BUILD)/solutions/ch06/tests $(BUILD)/pristine/ch06/tests \
+# (make check-chNN runs each test file as a piece of its own: pieces/<name>)
+ch06_pieces = $(patsubst ch06_reactor/tests/%.cpp,$1/pieces/%,$(wildcard ch06_reactor/tests/test_*.cpp))
+$(foreach v,exercises solutions pristine learner-$(subst /,-,$(LEARNER)),$(BUILD)/$v/ch06/tests $(call ch06_pieces,$(BUILD)/$v/ch06)) \
 $(BUILD)/exercises/ch06/demo $(BUILD)/solutions/ch06/demo: | $(BUILD)/delayserver
 ifneq ($(filter ch06_%,$(MUTANT_CHAPTER)),)
-$(MUTANT_DIR)/tests: | $(BUILD)/delayserver
+$(MUTANT_DIR)/tests $(call ch06_pieces,$(MUTANT_DIR)): | $(BUILD)/delayserver
 endif
 
 .PHONY: delayserver

@@ -10,16 +10,18 @@ for id in "$@"; do
   title=$(head -n1 "$dir/README.md" 2>/dev/null | sed -E 's/^# *//; s/^[Cc]hapter [0-9]+[:.]? *//')
   status="not started"
   if [ -f "build/progress/$id" ]; then
-    read -r verdict rest < "build/progress/$id"
-    # rest is "test cases: 22 | 5 passed | 17 failed"
-    total=$(sed -nE 's/^test cases: *([0-9]+).*/\1/p' <<<"$rest")
-    pass=$(sed -nE 's/.*\| *([0-9]+) passed.*/\1/p' <<<"$rest")
-    score="${pass:-0}/${total:-?} tests pass"
+    # "verdict<TAB>what the check said", e.g. "fail<TAB>on piece 3 of 4 (test_3_task)"
+    IFS= read -r line < "build/progress/$id"
+    verdict=${line%%[$'\t ']*} said=""
+    if [[ $line == *$'\t'* ]]; then said=${line#*$'\t'}
+    else  # the older "verdict test cases: 22 | 5 passed | 17 failed"
+      said=$(sed -nE 's/.*test cases: *([0-9]+) *\| *([0-9]+) passed.*/\2\/\1 tests pass/p' <<<"$line")
+    fi
     case $verdict in
       pass) status="done" ;;
-      hang) status="a test hangs; $score" ;;
-      crash) status="a test crashes; $score" ;;
-      *) status="in progress: $score" ;;
+      hang) status="a test hangs; ${said:-}" ;;
+      crash) status="a test crashes; ${said:-}" ;;
+      *) status="in progress: ${said:-}" ;;
     esac
     if [ -n "$(find "exercises/$dir" -newer "build/progress/$id" -type f 2>/dev/null | head -n1)" ]; then
       status="$status; edited since"

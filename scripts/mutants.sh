@@ -9,10 +9,12 @@
 #
 # For each mutant (format: CONTRIBUTING.md, "Mutants"): copy
 # solutions/chNN_name/ to $LOOP_BUILD/mutants/chNN/<slug>/src/, apply every
-# find/replace (each find must match exactly once), build the chapter's tests
-# against that copy with make check's flags, and run the plain check (no
-# STRESS, no SAN) RUNS times. Killed = every run fails and its output
-# contains the mutant's `expect:` text. A run that passes, or fails without
+# find/replace (each find must match exactly once), build the chapter's
+# pieces against that copy with make check's compiler and flags, and run the
+# plain check (no STRESS, no SAN) RUNS times: the pieces in order, stopping at
+# the first that fails, as make check-chNN does. Killed = every run fails and
+# the output (up to that first failing piece) contains the mutant's `expect:`
+# text. A run that passes, or fails without
 # that text, ends the mutant's runs early: it survived.
 set -uo pipefail
 here=$(dirname "$0")
@@ -21,6 +23,7 @@ if [ "${1:-}" = --check ]; then check_only=1; shift; fi
 runs=${RUNS:-${MUTANT_RUNS:-20}}
 loop_build=${LOOP_BUILD:-$(make -s print-loop-build)}
 loop_opt=${LOOP_OPT:--O0 -g}
+loop_cxx=${LOOP_CXX:-$(make -s print-loop-cxx)}
 . "$here/slowdown.sh"
 set_slowdown ""
 watchdog=$(awk -v w="${MUTANT_WATCHDOG:-3}" -v f="$EXECUTOR_TEST_SLOWDOWN" 'BEGIN { s = w * f; printf "%d\n", (s == int(s)) ? s : int(s) + 1 }')
@@ -133,14 +136,21 @@ one_mutant() {  # one_mutant FILE INDEX: writes results/INDEX (tab-separated row
   cp -r "solutions/$chdir" "$dir/src/solutions/"
   if ! apply "$dir/src"; then row "$m_name" "error" "$f: $m_error"; return; fi
   mv "$dir/src/solutions/$chdir" "$dir/src/$chdir"; rmdir "$dir/src/solutions"
-  if ! make -s OPT="$loop_opt" MUTANT_DIR="$dir" MUTANT_CHAPTER="$chdir" mutant-binary >"$dir/build.log" 2>&1; then
+  if ! make -s CXX="$loop_cxx" OPT="$loop_opt" MUTANT_DIR="$dir" MUTANT_CHAPTER="$chdir" mutant-binary >"$dir/build.log" 2>&1; then
     row "$m_name" "error" "does not compile (see $dir/build.log)"; return
   fi
-  bin=$dir/tests
   for r in $(seq 1 "$runs"); do
     log=$dir/run$r.log
-    WATCHDOG_SECONDS=$watchdog timeout -k 5 300 "$bin" --use-colour no "${abort_arg[@]}" >"$log" 2>&1
-    if [ $? -eq 0 ]; then verdict="survived: run $r passed"; break; fi
+    # As make check-chNN runs a learner's code that has no piece passed yet:
+    # piece by piece in order, stopping at the first that fails.
+    local rc=0 p
+    : >"$log"
+    for p in "$dir"/pieces/test_*; do
+      WATCHDOG_SECONDS=$watchdog timeout -k 5 300 "$p" --use-colour no "${abort_arg[@]}" >>"$log" 2>&1
+      rc=$?
+      [ $rc -eq 0 ] || break
+    done
+    if [ $rc -eq 0 ]; then verdict="survived: run $r passed"; break; fi
     if ! grep -qF -- "$m_expect" "$log"; then
       line=$(grep -m1 -E 'FAILED|HANG|error|fatal' "$log" | cut -c1-120)
       verdict="failed without '$m_expect' in run $r (see $log): $line"; break

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs one test binary and tells the learner what happened and what to do next.
 #   run_tests.sh [--chapter ch01 --dir ch01_single_future --variant exercises|solutions|core]
-#                [--quiet] [--stress N] BINARY [catch test spec...]
+#                [--quiet] [--stress N] [--piece LABEL] BINARY [catch test spec...]
+# --piece LABEL: BINARY is one piece of the chapter (scripts/check.sh runs them
+# one by one); the verdict names LABEL, and check.sh says what comes next.
 # Without a spec, TESTS from the environment picks the tests (make check-chNN
 # TESTS=...): a test name exactly as `--list-test-names-only` prints it (any
 # spaces, quotes, parentheses or commas; runs of white space count as one),
@@ -19,7 +21,7 @@
 # fresh random seeds and prints the seed of a failure, so the run can be replayed.
 set -uo pipefail
 here=$(dirname "$0")
-chapter="" dir="" variant="" quiet="" stress=""
+chapter="" dir="" variant="" quiet="" stress="" piece=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --chapter) chapter=$2; shift 2 ;;
@@ -27,12 +29,13 @@ while [ $# -gt 0 ]; do
     --variant) variant=$2; shift 2 ;;
     --quiet) quiet=1; shift ;;
     --stress) stress=$2; shift 2 ;;
+    --piece) piece=$2; shift 2 ;;
     *) break ;;
   esac
 done
 bin=$1; shift
 limit=${TEST_TIME_LIMIT:-600}
-who=${chapter:-$(basename "$(dirname "$bin")")}
+who=${piece:-${chapter:-$(basename "$(dirname "$bin")")}}
 
 # Sanitizers: stop at the first report and make it fail the run.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}
@@ -196,12 +199,18 @@ counts="$passed of $ran passed"
 [ "$hung" -gt 0 ] && counts+=", $hung hung"
 [ "$crashed" -gt 0 ] && counts+=", $crashed crashed"
 
-if [ "$variant" = exercises ] && [ -n "$chapter" ] && [ -z "$filter" ]; then
+if [ "$variant" = exercises ] && [ -n "$chapter" ] && [ -z "$filter" ] && [ -z "$piece" ]; then
   mkdir -p build/progress
-  echo "$verdict test cases: $total | $passed passed | $((total - passed)) failed" >"build/progress/$chapter"
+  case $verdict in pass) state=done ;; *) state="$passed/$total tests pass" ;; esac
+  printf '%s\t%s\n' "$verdict" "$state" >"build/progress/$chapter"
 fi
 
-if [ -n "$filter" ]; then
+if [ -n "$piece" ]; then
+  case $verdict in
+    pass) echo "--> $who: all $total tests pass." ;;
+    *) echo "==> $who: not there yet: $counts." ;;
+  esac
+elif [ -n "$filter" ]; then
   scope="TESTS='$filter' picked $selected of the $total tests of $who"
   [ "$selected" -gt "$total" ] && scope="TESTS='$filter' picked $selected tests of $who"
   case $verdict in

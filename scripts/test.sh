@@ -91,6 +91,27 @@ tests_no_match_is_error() {  # a filter that matches nothing is an error that na
   local out rc; out=$(selftest_run "selftest: no such test"); rc=$?; echo "$out"
   [ $rc -eq 2 ] && grep -q "TESTS='selftest: no such test' matches no test" <<<"$out"
 }
+# make check-chNN's piece-by-piece run (scripts/check.sh), on the binaries of this build.
+check_pieces() {  # check_pieces VARIANT-FOLDER LEARNER-ROOT [again]: chapter 1 through check.sh
+  [ -n "${3:-}" ] || rm -f "$BUILD/$1/ch01/pieces/"*.passed
+  scripts/check.sh --chapter ch01 --dir ch01_single_future --build "$BUILD/$1/ch01" --learner "$2" \
+    -- make CXX="${TEST_CXX:-g++}" OPT="${TEST_OPT:--O1 -g}" 2>&1
+}
+check_stops_at_first_failing_piece() {  # the stubs: piece 1 fails, the others wait
+  local out rc; out=$(check_pieces pristine "$BUILD/pristine/src/exercises"); rc=$?; echo "$out"
+  [ $rc -ne 0 ] &&
+  grep -q '^==> ch01 piece 1 of 4 (ch01_single_future/tests/test_1_countdown.cpp): not there yet' <<<"$out" &&
+  grep -q 'pieces 2-4 wait for it' <<<"$out" &&
+  ! grep -q 'piece 2 of 4' <<<"$out" && ! grep -qiE 'well done|go on' <<<"$out"
+}
+check_reference_passes_every_piece() {  # the reference: every piece, then "well done"
+  local out rc n; out=$(check_pieces solutions solutions); rc=$?; echo "$out"
+  n=$("$BUILD/solutions/ch01/tests" --list-test-names-only 2>/dev/null | grep -c .)
+  [ $rc -eq 0 ] && [ "$(grep -c '^--> ch01 piece [1-4] of 4 .*: all [0-9]* tests pass\.$' <<<"$out")" -eq 4 ] &&
+  grep -q "^==> ch01: all 4 pieces pass, all $n tests. Well done!" <<<"$out" &&
+  check_pieces solutions solutions again | grep -q 'every piece has passed before; now all of them'
+}
+
 pristine_ignores_edits() {  # make test's stubs come from git, not from a learner's edited exercises/
   git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git checkout: nothing to prove"; return 0; }
   local d rc; d=$(mktemp -d)
@@ -113,6 +134,8 @@ check "TESTS=: an exact name with quotes, commas, brackets, wrapped" tests_exact
 check "TESTS=: a filtered pass counts, never says 'well done'" tests_tag_filter_never_says_done
 check "TESTS=: a filter that matches nothing is an error" tests_no_match_is_error
 check "stubs: make test takes them from git, not your edits" pristine_ignores_edits
+check "check-chNN: stops at the first failing piece, names it" check_stops_at_first_failing_piece
+check "check-chNN: the reference passes piece by piece, then all" check_reference_passes_every_piece
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
 check "core primitives: tests" run_binary "$BUILD/core/tests"
 check "protocol models: every interleaving, broken variants caught" run_binary "$BUILD/model/tests"

@@ -15,7 +15,7 @@ giveaway: $(BUILD)/tools/giveaway
 # make check-chNN runs (the loop build) and prints its path on stdout.
 EXTRA_GOALS += hint-binary
 .PHONY: hint-binary
-hint-binary:
+hint-binary: loop-deps
 	@test -n "$(HINT_CHAPTER)" || { echo "hint-binary needs HINT_CHAPTER=chNN" >&2; exit 2; }
-	@scripts/build.sh $(MAKE) OPT='$(LOOP_OPT)' $(LOOP_BUILD)/exercises/$(HINT_CHAPTER)/tests >&2
-	@echo $(LOOP_BUILD)/exercises/$(HINT_CHAPTER)/tests
+	@scripts/build.sh $(LOOP_MAKE) $(LEARNER_BUILD)/$(HINT_CHAPTER)/tests >&2
+	@echo $(LEARNER_BUILD)/$(HINT_CHAPTER)/tests

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# `make check-chNN`: the learner's loop, one piece at a time.
+#   check.sh --chapter chNN --dir chNN_name --build DIR --learner exercises -- MAKE [args]
+#
+# A piece is one test file, chNN_name/tests/test_K_<what>.cpp, in the chapter
+# card's order, with a binary of its own (DIR/pieces/test_K_<what>), so an
+# edit rebuilds only the piece being worked on: one test file, not all of
+# them. The check
+#   1. runs the current piece first: the first, in order, that has not passed
+#      yet (a piece that passes leaves DIR/pieces/<name>.passed; a failure
+#      removes it). Only that piece is built and run, so the loop stays short;
+#   2. once it passes, runs every other piece in order (rebuilding what your
+#      edits made stale), and stops at the first that fails: that one is the
+#      current piece from now on;
+#   3. when every piece passes in one run: the chapter is done.
+# make check-chNN ALL=1 (or TESTS=..., STRESS=...) runs the whole chapter's
+# binary at once instead (the Makefile does that, not this script).
+set -uo pipefail
+here=$(dirname "$0")
+chapter="" dir="" build="" learner=exercises
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --chapter) chapter=$2; shift 2 ;;
+    --dir) dir=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --learner) learner=$2; shift 2 ;;
+    --) shift; break ;;
+    *) echo "check.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+make_cmd=("$@")
+pieces=()
+for f in "$dir"/tests/test_*.cpp; do pieces+=("$(basename "$f" .cpp)"); done
+n=${#pieces[@]}
+stamp() { echo "$build/pieces/$1.passed"; }
+label() { echo "piece $(($1 + 1)) of $n ($dir/tests/${pieces[$1]}.cpp)"; }
+progress() {  # progress VERDICT TEXT: what make help shows for this chapter
+  [ "$learner" = exercises ] || return 0
+  mkdir -p build/progress; printf '%s\t%s\n' "$1" "$2" >"build/progress/$chapter"
+}
+mark() {  # mark STAGE: make loop-time reads when each stage ended
+  [ -n "${LOOP_TIMING:-}" ] && echo "$1 $(( $(date +%s%N) / 1000000 ))" >>"$LOOP_TIMING"
+  return 0
+}
+
+build() {  # build I [J...]: the pieces' binaries, every core busy, an error printed once
+  local targets=() i
+  for i in "$@"; do targets+=("$build/pieces/${pieces[$i]}"); done
+  "$here/build.sh" "${make_cmd[@]}" "${targets[@]}"
+}
+
+failed_at() {  # failed_at I: the check stops at piece I
+  local i=$1 rest=""
+  rm -f "$(stamp "${pieces[$i]}")"
+  [ $((i + 1)) -lt "$n" ] && rest="; pieces $((i + 2))-$n wait for it"
+  [ $((i + 1)) -eq $((n - 1)) ] && rest="; piece $n waits for it"
+  echo "    This is the piece to work on now$rest."
+  echo "    Edit the files in $learner/$dir/ (the chapter card: $dir/README.md says which),"
+  echo "    then make check-$chapter again.  Stuck? make hint-$chapter, or peek: make diff-$chapter"
+  progress fail "on piece $((i + 1)) of $n (${pieces[$i]})"
+  exit 1
+}
+
+run() {  # run I: run piece I; a pass leaves its stamp
+  local i=$1
+  if SAN="${SAN:-}" "$here/run_tests.sh" --chapter "$chapter" --dir "$dir" --variant exercises \
+       --piece "$chapter $(label "$i")" "$build/pieces/${pieces[$i]}"; then
+    touch "$(stamp "${pieces[$i]}")"
+    return 0
+  fi
+  return 1
+}
+
+# ---- 1. the current piece --------------------------------------------------------
+current=""
+for i in "${!pieces[@]}"; do
+  [ -f "$(stamp "${pieces[$i]}")" ] || { current=$i; break; }
+done
+if [ -n "$current" ]; then
+  done_before=$current
+  echo "check-$chapter: $(label "$current")"
+  case $done_before in
+    0) ;;
+    1) echo "    (piece 1 passed before; it runs again once this one passes)" ;;
+    *) echo "    (pieces 1-$done_before passed before; they run again once this one passes)" ;;
+  esac
+  if ! build "$current"; then
+    echo "==> $chapter $(label "$current") does not compile (the first error is above)."
+    mark built; failed_at "$current"
+  fi
+  mark built
+  if ! run "$current"; then mark ran; failed_at "$current"; fi
+  mark ran
+  # make loop-time measures the loop on one piece and stops here.
+  [ -n "${LOOP_TIME_STOP:-}" ] && exit 0
+fi
+
+# ---- 2. every piece, in order, in one run ------------------------------------------------
+# Build ahead in pairs (one piece per core), run in order, stop at the first
+# failure. The piece that just passed above is not run twice.
+echo
+if [ -n "$current" ]; then
+  echo "check-$chapter: now the other pieces, in order (a fix in one piece can break another)"
+else
+  echo "check-$chapter: every piece has passed before; now all of them, in order, in one run"
+fi
+count() { "$build/pieces/${pieces[$1]}" --list-test-names-only 2>/dev/null | grep -c .; }
+total=0
+i=0
+while [ "$i" -lt "$n" ]; do
+  batch=()
+  for j in "$i" $((i + 1)); do
+    [ "$j" -lt "$n" ] && [ "$j" != "$current" ] && batch+=("$j")
+  done
+  i=$((i + 2))
+  [ ${#batch[@]} -gt 0 ] || continue
+  built=1; build "${batch[@]}" || built=""
+  for j in "${batch[@]}"; do
+    # (after a failed build, the piece whose binary is not up to date is the one)
+    if [ -z "$built" ] && ! "${make_cmd[@]}" -s -q "$build/pieces/${pieces[$j]}" 2>/dev/null; then
+      echo "==> $chapter $(label "$j") does not compile (the first error is above)."
+      failed_at "$j"
+    fi
+    run "$j" || failed_at "$j"
+  done
+done
+for j in "${!pieces[@]}"; do total=$((total + $(count "$j"))); done
+
+echo
+echo "==> $chapter: all $n pieces pass, all $total tests. Well done!"
+echo "    Compare with the reference:  make diff-$chapter"
+next=$(printf 'ch%02d' $((10#${chapter#ch} + 1)))
+if ls -d "${next}"_*/ >/dev/null 2>&1; then
+  echo "    Then go on:                  read $(ls -d "${next}"_*/)README.md and run make check-$next"
+fi
+progress pass done
+exit 0
