@@ -120,9 +120,10 @@ public:
             }
             std::this_thread::yield();
         }
-        // Correct code frees nothing meanwhile, so this whole second passes;
-        // a ~Runtime that frees first does it within it, even on a busy machine.
-        auto until = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(1));
+        // Correct code frees nothing meanwhile, so this whole wait passes; a
+        // ~Runtime that frees first does it at once, within microseconds of
+        // closing (scaled() stretches the wait on a busy machine).
+        auto until = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::milliseconds(250));
         while (!p->freed_while_inside.load() && std::chrono::steady_clock::now() < until)
             std::this_thread::yield();
         p->inside.store(false);
