@@ -14,8 +14,9 @@
 # Two build configurations, each in its own build/<compiler>[-san]<opt>/:
 #   the learner's loop (check, solve, watch, mutants, loop-time): LOOP_CXX with
 #     LOOP_OPT, -O0 -g -fPIC, because after an edit the compiler's code
-#     generation is most of the wait (-fPIC: see TEST_MAIN below); LOOP_CXX is clang++ (it compiles a test file in half
-#     g++'s time) unless CXX is given, which then builds the loop too;
+#     generation is most of the wait (-fPIC: see TEST_MAIN below). LOOP_CXX is
+#     clang++, which compiles a test file in half g++'s time, unless CXX is
+#     given: then CXX builds the loop too;
 #   everything else (test, stress, memcheck, demos): CXX with OPT, -O1 -g.
 # OPT=... on the command line sets both.
 
@@ -148,9 +149,8 @@ $(PCH): $(PCH_SRC)
 	@cp $< $(BUILD)/pch/pch.hpp
 	@$(CXX) $(CXXFLAGS_ALL) $(OPT) $(PCH_CODEGEN) -x c++-header $(BUILD)/pch/pch.hpp -o $@
 
-.PHONY: pch test-main
+.PHONY: pch
 pch: $(PCH) $(PCH_OBJ)
-test-main: $(PCH) $(TEST_MAIN)
 ifneq ($(PCH_OBJ),)
 $(PCH_OBJ): $(PCH)
 	@$(CXX) $(OPT) $(SAN_FLAGS) -pthread -c $< -o $@
@@ -174,6 +174,9 @@ else
 endif
 $(BUILD)/libtestmain.so: $(BUILD)/main.o $(PCH_OBJ)
 	@$(CXX) -shared -Wl,-soname,libtestmain.so $^ -o $@ $(LDFLAGS_ALL)
+# (make mutants builds this first: two mutants built at once must not both)
+.PHONY: test-main
+test-main: $(PCH) $(TEST_MAIN)
 
 $(BUILD)/core/%.o: tests/core/%.cpp $(PCH)
 	@echo "  CXX   $<"

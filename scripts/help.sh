@@ -32,7 +32,8 @@ done
 cat <<'TXT'
 
 The learner's loop (NN is a chapter number, e.g. 01):
-  make check-chNN     chapter NN's tests against your code in exercises/
+  make check-chNN     chapter NN's tests against your code in exercises/, piece by piece:
+                      the piece you are on first, then (once it passes) all of them
   make watch-chNN     the same, again on every save of a file in exercises/chNN_*/ (Ctrl-C stops)
   make hint-chNN      the next hint for the first piece whose tests fail
                       (PIECE=<tag> LEVEL=1|2|3 for a given one)
@@ -51,18 +52,19 @@ Proving it (see book/proving_it.md):
   make mutants        broken variants of the reference: does the plain check kill each?
                       (CHAPTER=ch03 MUTANT=<slug> RUNS=20 pick some)
   make soak           the reference's whole suite SOAK_RUNS=20 times beside two busy loops
-  make loop-time      how long check-chNN takes after an edit, per chapter
+  make loop-time      how long check-chNN takes after an edit, per piece of each chapter
   make book           the book as HTML in build/book/
   make bench          the executors side by side with asio
 
 Options (add to any command, e.g. make check-ch03 SAN=thread TESTS="[queue]"):
   TESTS="<name>"      only that test: its name exactly as listed (quotes, commas and all)
   TESTS="[tag]"       only the tests of one piece; or any Catch test spec ("*wake*")
+  ALL=1               make check-chNN runs every test of the chapter at once, not piece by piece
   SAN=address|thread  build with AddressSanitizer+UBSan, or ThreadSanitizer
   STRESS=50           run the chapter's [race] tests 50 times in shuffled order
   WATCHDOG_SECONDS=30 how long a test may run before it counts as a hang (default 10 s,
                       longer on a busy machine or under a sanitizer)
-  CXX=clang++         the compiler (default g++)
+  CXX=g++|clang++     the compiler (default: clang++ for check/watch/solve, g++ for the rest)
   OPT="-O2 -g"        optimisation (default: -O0 -g for the loop, -O1 -g for make test)
   ARGS="--flag ..."   options for make demo-chNN;  SOLUTION=1  the reference's demo
   DIFF=side           make diff-chNN in two columns

@@ -146,7 +146,8 @@ one_mutant() {  # one_mutant FILE INDEX: writes results/INDEX (tab-separated row
     local rc=0 p
     : >"$log"
     for p in "$dir"/pieces/test_*; do
-      WATCHDOG_SECONDS=$watchdog timeout -k 5 300 "$p" --use-colour no "${abort_arg[@]}" >>"$log" 2>&1
+      # (the braces keep bash's own "Aborted" job message out of the table)
+      { WATCHDOG_SECONDS=$watchdog timeout -k 5 300 "$p" --use-colour no "${abort_arg[@]}" >>"$log" 2>&1; } 2>/dev/null
       rc=$?
       [ $rc -eq 0 ] || break
     done

@@ -3,19 +3,19 @@
 // here: each test file includes the one chapter header it is about.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <fstream>
-#include <iterator>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/core.hpp"
@@ -189,11 +189,20 @@ inline core::Async<void> count_one(std::shared_ptr<std::atomic<int>> counter) {
 // that has announced it is about to block on a condition variable, and is
 // then seen asleep, is inside that wait: no sleep-and-hope needed.
 inline pid_t kernel_thread_id() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+// (read(2), not an ifstream: a thread that exits between the open and the
+// read makes the read fail with ESRCH, and an ifstream turns that into an
+// exception that would fail the test instead of answering "not asleep".)
 inline bool asleep_in_kernel(pid_t tid) {
-    std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[512];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    ::close(fd);
+    if (n <= 0) return false;
+    std::string_view text(buf, static_cast<std::size_t>(n));
     auto paren = text.rfind(')');  // the thread name may contain spaces: the state follows the last ')'
-    return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'S';
+    return paren != std::string_view::npos && paren + 2 < text.size() && text[paren + 2] == 'S';
 }
 
 // A latch you can wait on with a backstop: wait_for() is false if the time

@@ -66,6 +66,7 @@ TEST_CASE("a waker replaced between two polls: the reactor wakes the latest one,
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
     auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
     core::testing::CountingWaker old_waker, new_waker;
     core::Context cx_old(old_waker.waker()), cx_new(new_waker.waker());
     auto first = reactor->poll_ready(*slot, Interest::read, cx_old);
@@ -116,6 +117,7 @@ TEST_CASE("a withdrawn interest (its future was dropped) is never woken", "[ch06
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
     auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
     core::testing::CountingWaker w;
     {
         core::Context cx(w.waker());
@@ -141,6 +143,7 @@ TEST_CASE("deregistering empties the registry and drops the wakers, so the fd nu
     core::testing::CountingWaker w;
     {
         auto slot = reactor->register_source(a.get());
+        settle(*reactor);  // the registration's own first events are behind us, not racing the clear below
         core::Context cx(w.waker());
         auto first = reactor->poll_ready(*slot, Interest::write, cx);
         reactor->clear_readiness(*slot, Interest::write, first.value());
@@ -167,6 +170,7 @@ TEST_CASE("the reactor delivers its wakes after releasing the registry lock", "[
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
     auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
     auto spy = std::make_shared<RegistryLockSpy>(reactor);
     core::Waker waker = core::Waker::from(spy);
     core::Context cx(waker);
