@@ -108,8 +108,9 @@ check_reference_passes_every_piece() {  # the reference: every piece, then "well
   local out rc n; out=$(check_pieces solutions solutions); rc=$?; echo "$out"
   n=$("$BUILD/solutions/ch01/tests" --list-test-names-only 2>/dev/null | grep -c .)
   [ $rc -eq 0 ] && [ "$(grep -c '^--> ch01 piece [1-4] of 4 .*: all [0-9]* tests pass\.$' <<<"$out")" -eq 4 ] &&
-  grep -q "^==> ch01: all 4 pieces pass, all $n tests. Well done!" <<<"$out" &&
-  check_pieces solutions solutions again | grep -q 'every piece has passed before; now all of them'
+  grep -q "^==> ch01: all 4 pieces pass, all $n tests. Well done!" <<<"$out" || return 1
+  out=$(check_pieces solutions solutions again); rc=$?; echo "$out"
+  [ $rc -eq 0 ] && grep -q 'every piece has passed before; now all of them' <<<"$out"
 }
 
 pristine_ignores_edits() {  # make test's stubs come from git, not from a learner's edited exercises/
