@@ -99,8 +99,13 @@ public:
         bool ready = left_ == 0;
         if (!ready) {
             --left_;
-            cx.waker().wake();         // queued again while we are still inside poll
-            std::this_thread::yield();  // ... and we stay inside a little longer
+            cx.waker().wake();  // queued again while we are still inside poll
+            // ... and we stay inside a little longer: a 2 us spin, not yield(),
+            // which beside other busy work gives the CPU away for a time slice
+            // (30 000 yields took 10 s beside two busy loops, 0.06 s idle).
+            const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(2);
+            while (std::chrono::steady_clock::now() < until) {
+            }
         } else {
             stats_->completions.fetch_add(1);
         }
