@@ -216,18 +216,20 @@ $(BUILD)/bench/%: bench/%.cpp
 # $1 = chapter dir, $2 = chapter id, $3 = the build folder of this variant,
 # $4 = the folder put first on the include path (exercises, solutions, the
 # pristine stubs from git, or a mutant's copy of the reference), $5 = a label,
-# $6 = what must happen before compiling (order only).
+# $6 = what must happen before compiling (order only). A chapter's rules.mk
+# may set TEST_NEEDS_chNN: what its test binaries need beside them at run
+# time, built first (order only; ch06: the delay server).
 define chapter_rules
 $3/%.o: $1/tests/%.cpp $(PCH) | $6
 	@echo "  CXX   $$< [$5]"
 	$$(call compile_to_log,$$(OPT) $$(PCH_FLAGS) -I$4 -I$1/tests)
 
-$3/tests: $(TEST_MAIN) $(patsubst $1/tests/%.cpp,$3/%.o,$(wildcard $1/tests/*.cpp))
+$3/tests: $(TEST_MAIN) $(patsubst $1/tests/%.cpp,$3/%.o,$(wildcard $1/tests/*.cpp)) | $(TEST_NEEDS_$2)
 	@echo "  LINK  $$@"
 	@$$(CXX) $$^ -o $$@ $$(LDFLAGS_ALL) $$(TEST_MAIN_LDFLAGS)
 
 # A piece: one test file on its own (make check-chNN runs them one at a time).
-$3/pieces/%: $(TEST_MAIN) $3/%.o
+$3/pieces/%: $(TEST_MAIN) $3/%.o | $(TEST_NEEDS_$2)
 	@mkdir -p $$(@D)
 	@echo "  LINK  $$@"
 	@$$(CXX) $$^ -o $$@ $$(LDFLAGS_ALL) $$(TEST_MAIN_LDFLAGS)
