@@ -11,13 +11,13 @@ errs=$(mktemp); trap 'rm -f "$errs"' EXIT
 color=""; [ -t 1 ] && color=-fdiagnostics-color=always
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-t0=$(date +%s%N)
+t0=${EPOCHREALTIME//[!0-9]/}   # microseconds
 # make's own "*** [target] Error 1" lines repeat what the summary below says.
 COMPILE_ERRORS_TO=$errs "$make" -k -j"$jobs" -O COMPILE_COLOR="$color" "$@" 2>&1 |
   grep --line-buffered -v -E "^make(\[[0-9]+\])?: (\*\*\* |Target .* not remade because of errors|'.*' is up to date\.)"
 rc=${PIPESTATUS[0]}
 # make loop-time reads how long the build took.
-[ -n "${LOOP_TIMING:-}" ] && echo "build $(( ($(date +%s%N) - t0) / 1000000 ))" >>"$LOOP_TIMING"
+[ -n "${LOOP_TIMING:-}" ] && echo "build $(( (${EPOCHREALTIME//[!0-9]/} - t0) / 1000 ))" >>"$LOOP_TIMING"
 [ "$rc" -eq 0 ] && exit 0
 if [ ! -s "$errs" ]; then
   echo "!!! the build failed (the message is above)."

@@ -16,7 +16,7 @@
 # make check-chNN ALL=1 (or TESTS=..., STRESS=...) runs the whole chapter's
 # binary at once instead (the Makefile does that, not this script).
 set -uo pipefail
-here=$(dirname "$0")
+here=${0%/*}; [ "$here" = "$0" ] && here=.
 chapter="" dir="" build="" learner=exercises
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 done
 make_cmd=("$@")
 pieces=()
-for f in "$dir"/tests/test_*.cpp; do pieces+=("$(basename "$f" .cpp)"); done
+for f in "$dir"/tests/test_*.cpp; do f=${f##*/}; pieces+=("${f%.cpp}"); done
 n=${#pieces[@]}
 stamp() { echo "$build/pieces/$1.passed"; }
 label() { echo "piece $(($1 + 1)) of $n ($dir/tests/${pieces[$1]}.cpp)"; }
@@ -39,7 +39,7 @@ progress() {  # progress VERDICT TEXT: what make help shows for this chapter
   mkdir -p build/progress; printf '%s\t%s\n' "$1" "$2" >"build/progress/$chapter"
 }
 mark() {  # mark STAGE: make loop-time reads when each stage ended
-  [ -n "${LOOP_TIMING:-}" ] && echo "$1 $(( $(date +%s%N) / 1000000 ))" >>"$LOOP_TIMING"
+  [ -n "${LOOP_TIMING:-}" ] && echo "$1 $(( ${EPOCHREALTIME//[!0-9]/} / 1000 ))" >>"$LOOP_TIMING"
   return 0
 }
 

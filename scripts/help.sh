@@ -65,7 +65,7 @@ Options (add to any command, e.g. make check-ch03 SAN=thread TESTS="[queue]"):
   WATCHDOG_SECONDS=30 how long a test may run before it counts as a hang (default 10 s,
                       longer on a busy machine or under a sanitizer)
   CXX=g++|clang++     the compiler (default: clang++ for check/watch/solve, g++ for the rest)
-  OPT="-O2 -g"        optimisation (default: -O0 -g for the loop, -O1 -g for make test)
+  OPT="-O2 -g"        optimisation (default: -O0 -g1 for the loop, -O1 -g for make test)
   ARGS="--flag ..."   options for make demo-chNN;  SOLUTION=1  the reference's demo
   DIFF=side           make diff-chNN in two columns
   PIECE=<tag> LEVEL=n make hint-chNN for one piece and level

@@ -22,7 +22,7 @@ check_only=""
 if [ "${1:-}" = --check ]; then check_only=1; shift; fi
 runs=${RUNS:-${MUTANT_RUNS:-20}}
 loop_build=${LOOP_BUILD:-$(make -s print-loop-build)}
-loop_opt=${LOOP_OPT:--O0 -g}
+loop_opt=${LOOP_OPT:--O0 -g1 -fPIC}
 loop_cxx=${LOOP_CXX:-$(make -s print-loop-cxx)}
 . "$here/slowdown.sh"
 set_slowdown ""

@@ -20,7 +20,7 @@
 # --stress N runs the [race] tests (or the spec) N times in shuffled order with
 # fresh random seeds and prints the seed of a failure, so the run can be replayed.
 set -uo pipefail
-here=$(dirname "$0")
+here=${0%/*}; [ "$here" = "$0" ] && here=.
 chapter="" dir="" variant="" quiet="" stress="" piece=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +46,15 @@ set_slowdown "${SAN:-}"
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
+# (The loop runs this script once per piece: the counting below uses bash's
+# builtins, not a process per count.)
+nlines() {  # nlines VAR TEXT: VAR = the number of lines of TEXT (0 when empty)
+  local -n n_=$1
+  local -a lines_=()
+  [ -n "$2" ] && mapfile -t lines_ <<<"$2"
+  n_=${#lines_[@]}
+}
+
 catch_escape() {  # a test name as a Catch test spec that matches exactly it
   sed -e 's/[][\\,"]/\\&/g' <<<"$1"
 }
@@ -53,11 +62,11 @@ catch_escape() {  # a test name as a Catch test spec that matches exactly it
 # ---- which tests --------------------------------------------------------------
 filter=""
 if [ $# -gt 0 ]; then filter="$*"; elif [ -n "${TESTS:-}" ]; then filter=$TESTS; fi
-all_names=$("$bin" --list-test-names-only 2>/dev/null | sed '/^$/d')      # hidden [.] ones left out
-every_name=$("$bin" --list-test-names-only '*' 2>/dev/null | sed '/^$/d')  # hidden ones too
-total=$(grep -c . <<<"$all_names")
+all_names=$("$bin" --list-test-names-only 2>/dev/null)      # hidden [.] ones left out
+nlines total "$all_names"
 spec=""
 if [ -n "$filter" ]; then
+  every_name=$("$bin" --list-test-names-only '*' 2>/dev/null | sed '/^$/d')  # hidden ones too
   # A test name (copied from a listing, maybe wrapped) first; else a Catch spec.
   exact=$(WANT="$filter" awk 'function norm(s) { gsub(/[ \t\r\n]+/, " ", s); sub(/^ /, "", s); sub(/ $/, "", s); return s }
     BEGIN { want = norm(ENVIRON["WANT"]) } norm($0) == want { print; exit }' <<<"$every_name")
@@ -103,19 +112,24 @@ fi
 # ---- run, and go on after a hang or a crash ---------------------------------
 colour=no; [ -t 1 ] && [ -z "$quiet" ] && colour=yes
 progress=$tmp/progress; : >"$progress"
-out=$tmp/out; : >"$out"
+out=$tmp/out; : >"$out"   # (--quiet: the output, shown only when something failed)
 mapfile -t todo <<<"$matched"
 ran_out=""   # set when the time limit or a crash outside a test stopped the run
+restarted=""
+which=()      # no filter: the first run takes every test, in order, as Catch does by itself
 while [ ${#todo[@]} -gt 0 ]; do
-  printf '%s\n' "${todo[@]}" | sed -e 's/[][\\,"]/\\&/g' >"$tmp/names"  # as catch_escape, in one go
-  mark=$(wc -l <"$progress")
+  if [ -n "$filter" ] || [ -n "$restarted" ]; then
+    printf '%s\n' "${todo[@]}" | sed -e 's/[][\\,"]/\\&/g' >"$tmp/names"  # as catch_escape, in one go
+    which=(-f "$tmp/names")
+  fi
+  mapfile -t lines <"$progress"; mark=${#lines[@]}
   if [ -n "$quiet" ]; then
-    EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no -f "$tmp/names" >>"$out" 2>&1
+    EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no "${which[@]}" >>"$out" 2>&1
     rc=$?
   else
     # (the braces keep bash's own "Segmentation fault" job message out: the summary says it)
-    { EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour -f "$tmp/names" 2>&1 | tee -a "$out"
-      rc=${PIPESTATUS[0]}; } 2>/dev/null
+    { EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour "${which[@]}" 2>&1
+      rc=$?; } 2>/dev/null
   fi
   [ "$rc" -lt 124 ] && break
   # The binary stopped early. Which test was running?
@@ -132,6 +146,7 @@ while [ ${#todo[@]} -gt 0 ]; do
   done
   [ -n "$seen" ] || rest=()
   todo=("${rest[@]}")
+  restarted=1
   if [ ${#todo[@]} -gt 0 ]; then
     msg="=== the run goes on with the ${#todo[@]} test(s) after \"$last\""
     if [ -n "$quiet" ]; then echo "$msg" >>"$out"; else echo; echo "$msg"; echo; fi
@@ -148,7 +163,12 @@ read -r ran passed failed hung crashed < <(awk -F'\t' '
   END { print ran+0, passed+0, failed+0, hung+0, crashed+0 }' "$progress")
 bad=$((ran - passed))
 failed=$((bad - hung - crashed))
-selected=$(grep -c . <<<"$matched")
+nlines selected "$matched"
+# Every test passed, yet the binary failed: LeakSanitizer reports leaks when
+# the process exits, after the last test (and makes the exit status 1); a
+# static destructor can fail there too. That is a failure, not a pass.
+exit_failed=""
+[ -z "$ran_out" ] && [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] && [ "$bad" -eq 0 ] && [ "$ran" -ge "$selected" ] && exit_failed=$rc
 
 summary_list=$(awk -F'\t' -v chapter="$chapter" -v hints="$([ "$variant" = exercises ] && echo 1)" '
   function piece(tags,   t, n, i, p) {
@@ -177,12 +197,16 @@ summary_list=$(awk -F'\t' -v chapter="$chapter" -v hints="$([ "$variant" = exerc
     }
   }' "$progress")
 
-if [ -n "$quiet" ] && { [ $bad -gt 0 ] || [ -n "$ran_out" ]; }; then cat "$out"; fi
+if [ -n "$quiet" ] && { [ $bad -gt 0 ] || [ -n "$ran_out" ] || [ -n "$exit_failed" ]; }; then cat "$out"; fi
 echo
 if [ -n "$ran_out" ]; then
   echo "!!! $bin: $ran_out; $((selected - ran)) selected test(s) did not run."
 elif [ "$ran" -lt "$selected" ]; then
   echo "!!! $bin stopped early (exit $rc; a sanitizer report above?): $((selected - ran)) selected test(s) did not run."
+elif [ -n "$exit_failed" ]; then
+  echo "!!! $bin: every test passed, but the binary exited with status $exit_failed after them: a report"
+  echo "    above says why (LeakSanitizer reports leaked memory when the program exits, with the"
+  echo "    stack of each leaked allocation; a static object's destructor can also fail there)."
 fi
 if [ -n "$summary_list" ]; then
   echo "=== $who: every test that did not pass ($bad of $ran):"
@@ -193,11 +217,12 @@ fi
 
 verdict=pass
 if [ "$hung" -gt 0 ]; then verdict=hang; elif [ "$crashed" -gt 0 ]; then verdict=crash
-elif [ $bad -gt 0 ] || [ -n "$ran_out" ] || [ "$ran" -lt "$selected" ]; then verdict=fail; fi
+elif [ $bad -gt 0 ] || [ -n "$ran_out" ] || [ "$ran" -lt "$selected" ] || [ -n "$exit_failed" ]; then verdict=fail; fi
 counts="$passed of $ran passed"
 [ $failed -gt 0 ] && counts+=", $failed failed"
 [ "$hung" -gt 0 ] && counts+=", $hung hung"
 [ "$crashed" -gt 0 ] && counts+=", $crashed crashed"
+[ -n "$exit_failed" ] && counts+=", then the binary failed at exit (status $exit_failed)"
 
 if [ "$variant" = exercises ] && [ -n "$chapter" ] && [ -z "$filter" ] && [ -z "$piece" ]; then
   mkdir -p build/progress

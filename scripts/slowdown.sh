@@ -12,12 +12,16 @@ slowdown_factor() {
     address|thread) base=4 ;;
     valgrind) base=20 ;;
   esac
-  local cores load
+  local cores load tenths
   cores=$(nproc 2>/dev/null || echo 1)
-  load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
-  awk -v b="$base" -v l="$load" -v c="$cores" 'BEGIN {
-    f = l / c; if (f < 1) f = 1; if (f > 8) f = 8
-    printf "%.1f\n", b * f }'
+  read -r load _ </proc/loadavg 2>/dev/null || load=0.00
+  # load / cores, in tenths, rounded, between 1 and 8 (integer arithmetic: no
+  # awk started for it on every run of the tests)
+  [[ $load =~ ^([0-9]+)\.([0-9])([0-9]) ]] || BASH_REMATCH=(0 0 0 0)
+  tenths=$(( (10#${BASH_REMATCH[1]}${BASH_REMATCH[2]}${BASH_REMATCH[3]} + 5 * cores) / (10 * cores) ))
+  tenths=$(( tenths < 10 ? 10 : tenths > 80 ? 80 : tenths ))
+  tenths=$(( base * tenths ))
+  echo "$((tenths / 10)).$((tenths % 10))"
 }
 
 set_slowdown() {

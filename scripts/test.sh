@@ -68,6 +68,13 @@ harness_goes_on_after_hang() {  # every hang, crash and failure in one run, each
   grep -q '^  CRASH  "selftest: resume 4 crashes"' <<<"$out" &&
   grep -q '2 of 5 passed, 1 failed, 1 hung, 1 crashed' <<<"$out"
 }
+harness_exit_failure_is_not_a_pass() {  # a leak report at exit fails the run
+  local out rc; out=$(selftest_run "[exit-fail]"); rc=$?; echo "$out"
+  [ "$rc" -ne 0 ] &&
+  grep -q 'every test passed, but the binary exited with status 23 after them' <<<"$out" &&
+  grep -q '1 of 1 passed, then the binary failed at exit (status 23)' <<<"$out" &&
+  ! grep -q 'Well done' <<<"$out"
+}
 harness_hang_names_gdb_command() {  # the gdb line names the real binary and the test
   local out bin; out=$(selftest_run "[resume]"); echo "$out"
   bin=$(sed -nE "s/^ *WATCHDOG_SECONDS=100000 gdb -ex run --args ([^ ]+) 'selftest: resume 2 hangs'$/\1/p" <<<"$out" | head -n1)
@@ -131,6 +138,7 @@ check "harness: a crash names its test" harness_names_crash
 check "harness: the stub check rejects a passing test" harness_rejects_passing_stub
 check "harness: after a hang or crash the run goes on, summary of all" harness_goes_on_after_hang
 check "harness: the hang message gives the gdb command for the binary" harness_hang_names_gdb_command
+check "harness: tests that pass in a binary that fails at exit (a leak) fail" harness_exit_failure_is_not_a_pass
 check "TESTS=: an exact name with quotes, commas, brackets, wrapped" tests_exact_name
 check "TESTS=: a filtered pass counts, never says 'well done'" tests_tag_filter_never_says_done
 check "TESTS=: a filter that matches nothing is an error" tests_no_match_is_error

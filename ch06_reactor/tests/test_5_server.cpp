@@ -39,17 +39,21 @@ core::Async<std::string> half_request_and_a_good_one(std::uint16_t port) {
     co_return good + " | " + std::to_string(good_ms) + " ms | " + std::to_string(status_of(timed_out));
 }
 
-// Asks for a long delay, then resets the connection while the server waits.
+// Asks for a 40 ms delay, then resets the connection while the server waits.
 core::Async<void> leave_mid_wait(std::uint16_t port) {
     ch06::TcpStream stream = co_await ch06::TcpStream::connect(port);
-    co_await ch06::write_all(&stream, "GET /100/bye HTTP/1.1\r\n\r\n");
-    co_await ch06::sleep_for(std::chrono::milliseconds(20));
+    co_await ch06::write_all(&stream, "GET /40/bye HTTP/1.1\r\n\r\n");
+    co_await ch06::sleep_for(std::chrono::milliseconds(5));
     linger l{1, 0};
     ::setsockopt(stream.fd(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
 }
 
+// The head timeout is short, so the half-sent request's test is quick, and
+// scaled, so that on a busy machine a good request's head is not cut off.
+const auto head_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(100ms));
+
 std::vector<std::string> variant_args(bool blocking) {
-    std::vector<std::string> a{"--header-timeout-ms", "300"};
+    std::vector<std::string> a{"--header-timeout-ms", std::to_string(head_timeout.count())};
     if (blocking) a.push_back("--blocking");
     return a;
 }
@@ -64,8 +68,8 @@ TEST_CASE("the delay server answers GET /<ms>/<message> after <ms> ms, and 4xx f
     DelayServer server(variant_args(blocking));
     ch06::Runtime rt(1);
     auto start = Clock::now();
-    ch06::HttpResponse ok = rt.block_on(ch06::http_get(server.port(), "/60/hello%20there"));
-    CHECK(Clock::now() - start >= 60ms);
+    ch06::HttpResponse ok = rt.block_on(ch06::http_get(server.port(), "/30/hello%20there"));
+    CHECK(Clock::now() - start >= 30ms);
     CHECK(ok.status == 200);
     CHECK(ok.body == "hello there");
     CHECK(rt.block_on(ch06::http_get(server.port(), "/nothing")).status == 404);
@@ -98,7 +102,8 @@ TEST_CASE("garbage, an oversized request line or head get 400, 414 or 431, and t
 TEST_CASE("a half-sent request gets 408 after the head timeout and holds up nobody meanwhile", "[ch06][server]") {
     core::testing::hang_hint(io_hang_hint);
     const bool blocking = GENERATE(false, true);
-    INFO((blocking ? "blocking" : "reactor") << " variant of the delay server (head timeout 300 ms)");
+    INFO((blocking ? "blocking" : "reactor") << " variant of the delay server (head timeout " << head_timeout.count()
+                                             << " ms)");
     DelayServer server(variant_args(blocking));
     ch06::Runtime rt(1);
     std::string result = rt.block_on(half_request_and_a_good_one(server.port()));
@@ -115,7 +120,8 @@ TEST_CASE("a client that leaves while the server waits does not take it down", "
     DelayServer server(variant_args(blocking));
     ch06::Runtime rt(1);
     for (int i = 0; i < 3; ++i) rt.block_on(leave_mid_wait(server.port()));
-    std::this_thread::sleep_for(120ms);  // the server's answers to the leavers go nowhere
+    // The server answers the leavers 40 ms after their requests: to no one.
+    std::this_thread::sleep_for(core::testing::scaled(50ms));
     CHECK(rt.block_on(good_request(server.port())) == "200 still here");
     CHECK(server.alive());
 }

@@ -1,10 +1,12 @@
 // Hidden test cases that misbehave on purpose, so `make test` can prove the
 // harness keeps its promises: a hang becomes a named failure within seconds,
-// a crash names its test, and the stub check notices a test that passes.
+// a crash names its test, a failure at exit (a leak report) is not a pass,
+// and the stub check notices a test that passes.
 // They are tagged [.] (hidden): nothing runs them unless asked by tag.
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 
 #include "core/testing.hpp"
@@ -17,6 +19,13 @@ TEST_CASE("selftest: a test that hangs forever", "[.][hang]") {
 
 TEST_CASE("selftest: a test that crashes", "[.][crash]") {
     std::raise(SIGSEGV);
+}
+
+// Passes, then the process fails as it exits, as LeakSanitizer makes a
+// leaking binary do after its last test.
+TEST_CASE("selftest: passes, then the binary fails at exit", "[.][exit-fail]") {
+    std::atexit([] { std::_Exit(23); });
+    SUCCEED();
 }
 
 TEST_CASE("selftest: a stub that is not implemented", "[.][stub]") {
