@@ -29,8 +29,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 make_cmd=("$@")
-pieces=()
-for f in "$dir"/tests/test_*.cpp; do f=${f##*/}; pieces+=("${f%.cpp}"); done
+. "$here/pieces.sh"
+chapter_pieces "$dir" || exit 2
 n=${#pieces[@]}
 stamp() { echo "$build/pieces/$1.passed"; }
 label() { echo "piece $(($1 + 1)) of $n ($dir/tests/${pieces[$1]}.cpp)"; }

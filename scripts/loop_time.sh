@@ -12,6 +12,7 @@
 # rebuilds and runs them all.
 #   loop_time.sh ch01 ch02 ...      LOOP_TIME_REPEAT=N takes the best of N
 set -uo pipefail
+. "$(dirname "$0")/pieces.sh"
 repeat=${LOOP_TIME_REPEAT:-1}
 cxx=$(make -s print-loop-cxx)
 build=$(make -s print-loop-build)
@@ -46,7 +47,7 @@ for id in "$@"; do
   dir=$(ls -d "${id}"_*/ | head -n1); dir=${dir%/}
   cp -r "solutions/$dir" "$src/"
   make -s "check-$id" LEARNER="$src" >/dev/null 2>&1   # warm: every piece built, and passed
-  pieces=(); for f in "$dir"/tests/test_*.cpp; do pieces+=("$(basename "$f" .cpp)"); done
+  chapter_pieces "$dir" || exit 2
   # which scratch headers each piece's test file includes (from the compiler's .d files)
   declare -A uses=()
   for f in "$src/$dir"/*; do

@@ -25,6 +25,7 @@ loop_build=${LOOP_BUILD:-$(make -s print-loop-build)}
 loop_opt=${LOOP_OPT:--O0 -g1 -fPIC}
 loop_cxx=${LOOP_CXX:-$(make -s print-loop-cxx)}
 . "$here/slowdown.sh"
+. "$here/pieces.sh"
 set_slowdown ""
 watchdog=$(awk -v w="${MUTANT_WATCHDOG:-3}" -v f="$EXECUTOR_TEST_SLOWDOWN" 'BEGIN { s = w * f; printf "%d\n", (s == int(s)) ? s : int(s) + 1 }')
 if [ -n "${MUTANT_JOBS:-}" ]; then jobs=$MUTANT_JOBS
@@ -139,15 +140,17 @@ one_mutant() {  # one_mutant FILE INDEX: writes results/INDEX (tab-separated row
   if ! make -s CXX="$loop_cxx" OPT="$loop_opt" MUTANT_DIR="$dir" MUTANT_CHAPTER="$chdir" mutant-binary >"$dir/build.log" 2>&1; then
     row "$m_name" "error" "does not compile (see $dir/build.log)"; return
   fi
+  local -a pieces
+  chapter_pieces "$chdir" 2>"$dir/pieces.log" || { row "$m_name" "error" "$(cat "$dir/pieces.log")"; return; }
   for r in $(seq 1 "$runs"); do
     log=$dir/run$r.log
     # As make check-chNN runs a learner's code that has no piece passed yet:
     # piece by piece in order, stopping at the first that fails.
     local rc=0 p
     : >"$log"
-    for p in "$dir"/pieces/test_*; do
+    for p in "${pieces[@]}"; do
       # (the braces keep bash's own "Aborted" job message out of the table)
-      { WATCHDOG_SECONDS=$watchdog timeout -k 5 300 "$p" --use-colour no "${abort_arg[@]}" >>"$log" 2>&1; } 2>/dev/null
+      { WATCHDOG_SECONDS=$watchdog timeout -k 5 300 "$dir/pieces/$p" --use-colour no "${abort_arg[@]}" >>"$log" 2>&1; } 2>/dev/null
       rc=$?
       [ $rc -eq 0 ] || break
     done
