@@ -116,19 +116,19 @@ out=$tmp/out; : >"$out"   # (--quiet: the output, shown only when something fail
 mapfile -t todo <<<"$matched"
 ran_out=""   # set when the time limit or a crash outside a test stopped the run
 restarted=""
-which=()      # no filter: the first run takes every test, in order, as Catch does by itself
+only=()       # no filter: the first run takes every test, in order, as Catch does by itself
 while [ ${#todo[@]} -gt 0 ]; do
   if [ -n "$filter" ] || [ -n "$restarted" ]; then
     printf '%s\n' "${todo[@]}" | sed -e 's/[][\\,"]/\\&/g' >"$tmp/names"  # as catch_escape, in one go
-    which=(-f "$tmp/names")
+    only=(-f "$tmp/names")
   fi
   mapfile -t lines <"$progress"; mark=${#lines[@]}
   if [ -n "$quiet" ]; then
-    EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no "${which[@]}" >>"$out" 2>&1
+    EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no "${only[@]}" >>"$out" 2>&1
     rc=$?
   else
     # (the braces keep bash's own "Segmentation fault" job message out: the summary says it)
-    { EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour "${which[@]}" 2>&1
+    { EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour "${only[@]}" 2>&1
       rc=$?; } 2>/dev/null
   fi
   [ "$rc" -lt 124 ] && break
