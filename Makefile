@@ -224,6 +224,12 @@ $(BUILD)/bench/%: bench/%.cpp
 	@echo "  CXX   $< (-O2)"
 	@$(CXX) $(CXXFLAGS_ALL) -O2 -g -Isolutions $< -o $@ $(LDFLAGS_ALL)
 
+# A chapter's test files in piece order (test_2_x before test_10_y: a plain
+# wildcard sorts them as text), so the whole chapter's binary, which runs its
+# test cases in link order, runs them in the card's order too.
+tests_in_order = $(wildcard $1/tests/test_[0-9]_*.cpp) $(wildcard $1/tests/test_[0-9][0-9]_*.cpp) \
+	$(filter-out $1/tests/test_%,$(wildcard $1/tests/*.cpp))
+
 # $1 = chapter dir, $2 = chapter id, $3 = the build folder of this variant,
 # $4 = the folder put first on the include path (exercises, solutions, the
 # pristine stubs from git, or a mutant's copy of the reference), $5 = a label,
@@ -235,7 +241,7 @@ $3/%.o: $1/tests/%.cpp $(PCH) | $6
 	@echo "  CXX   $$< [$5]"
 	$$(call compile_to_log,$$(OPT) $$(PCH_FLAGS) -I$4 -I$1/tests)
 
-$3/tests: $(TEST_MAIN) $(patsubst $1/tests/%.cpp,$3/%.o,$(wildcard $1/tests/*.cpp)) | $(TEST_NEEDS_$2)
+$3/tests: $(TEST_MAIN) $(patsubst $1/tests/%.cpp,$3/%.o,$(call tests_in_order,$1)) | $(TEST_NEEDS_$2)
 	@echo "  LINK  $$@"
 	@$$(LINK_CXX) $$^ -o $$@ $$(LDFLAGS_ALL) $$(TEST_MAIN_LDFLAGS)
 

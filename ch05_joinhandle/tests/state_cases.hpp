@@ -1,6 +1,6 @@
 // The task state machine's tests, written once for both versions. Not a
 // test file of its own: test_1_state.cpp includes it for TaskState (tag
-// [state]) and test_8_atomic_state.cpp for AtomicTaskState ([atomic-state]),
+// [state]) and test_9_atomic_state.cpp for AtomicTaskState ([atomic-state]),
 // each defining CH05_STATE and CH05_STATE_TAG first. Catch2 names each case
 // "<name> - <type>", so the two inclusions never clash, even in one
 // translation unit. (No include guard: it is meant to be included twice.)

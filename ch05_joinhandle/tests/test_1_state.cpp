@@ -1,6 +1,6 @@
 // Step 1: TaskState, the mutex version of the task's state machine, on its
 // own (no runtime). The cases are in state_cases.hpp, shared with
-// test_8_atomic_state.cpp.
+// test_9_atomic_state.cpp.
 #include <catch2/catch.hpp>
 
 #include <atomic>

@@ -15,7 +15,7 @@
 // - A task spawned by fut is not cancelled with it (why not?).
 //
 // EXERCISE (step 6): poll(). The fields are given. Tests:
-// ch05_joinhandle/tests/test_9_timeout.cpp.
+// ch05_joinhandle/tests/test_10_timeout.cpp.
 //
 // Rust counterpart: tokio::time::timeout, and tokio::select! dropping the
 // branch that lost.
