@@ -4,6 +4,7 @@
 #   chNN_name/tests/*.cpp   the chapter's tests (built against exercises/ or solutions/)
 #   chNN_name/demo.cpp      the chapter's demo (optional)
 #   exercises/chNN_name/    the learner's headers;  solutions/chNN_name/  the reference
+#   given/chNN_name/        the chapter's code the learner does not write (once, for both)
 #   tests/core/*.cpp        tests of the given primitives in include/core/
 #   bench/*.cpp             benchmark programs (`make bench`)
 #
@@ -42,6 +43,8 @@ else
   LOOP_CXX ?= $(CXX)
 endif
 SAN ?=
+# The chapters' given code (after exercises/ or solutions/ on the include path).
+GIVEN := given
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 san_flags_address := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -222,7 +225,7 @@ $(BUILD)/tools/%: tools/%.cpp
 $(BUILD)/bench/%: bench/%.cpp
 	@mkdir -p $(@D)
 	@echo "  CXX   $< (-O2)"
-	@$(CXX) $(CXXFLAGS_ALL) -O2 -g -Isolutions $< -o $@ $(LDFLAGS_ALL)
+	@$(CXX) $(CXXFLAGS_ALL) -O2 -g -Isolutions -I$(GIVEN) $< -o $@ $(LDFLAGS_ALL)
 
 # A chapter's test files in piece order (test_2_x before test_10_y: a plain
 # wildcard sorts them as text), so the whole chapter's binary, which runs its
@@ -233,13 +236,17 @@ tests_in_order = $(wildcard $1/tests/test_[0-9]_*.cpp) $(wildcard $1/tests/test_
 # $1 = chapter dir, $2 = chapter id, $3 = the build folder of this variant,
 # $4 = the folder put first on the include path (exercises, solutions, the
 # pristine stubs from git, or a mutant's copy of the reference), $5 = a label,
-# $6 = what must happen before compiling (order only). A chapter's rules.mk
+# $6 = what must happen before compiling (order only), $7 = the given code's
+# folder, searched after $4 (given/, or git's copy of it for the pristine
+# stubs). A given file exists once and both variants find it there; a test's
+# `#include "chNN_name/x.hpp"` does not say which folder x.hpp lives in.
+# (Not -I.: that would let `#include "solutions/..."` resolve.) A chapter's rules.mk
 # may set TEST_NEEDS_chNN: what its test binaries need beside them at run
 # time, built first (order only; ch06: the delay server).
 define chapter_rules
 $3/%.o: $1/tests/%.cpp $(PCH) | $6
 	@echo "  CXX   $$< [$5]"
-	$$(call compile_to_log,$$(OPT) $$(PCH_FLAGS) -I$4 -I$1/tests)
+	$$(call compile_to_log,$$(OPT) $$(PCH_FLAGS) -I$4 -I$7 -I$1/tests)
 
 $3/tests: $(TEST_MAIN) $(patsubst $1/tests/%.cpp,$3/%.o,$(call tests_in_order,$1)) | $(TEST_NEEDS_$2)
 	@echo "  LINK  $$@"
@@ -255,11 +262,11 @@ define demo_rules
 $(BUILD)/$3/$2/demo: $1/demo.cpp
 	@mkdir -p $$(@D)
 	@echo "  CXX   $$< [$3] with -O2 -g into $$(@D)/"
-	@$$(CXX) $$(CXXFLAGS_ALL) -O2 -g -I$3 -c $$< -o $$@.o
+	@$$(CXX) $$(CXXFLAGS_ALL) -O2 -g -I$3 -I$(GIVEN) -c $$< -o $$@.o
 	@$$(CXX) $$@.o -o $$@ $$(LDFLAGS_ALL)
 endef
 $(foreach c,$(CHAPTERS),$(foreach v,exercises solutions,\
-  $(eval $(call chapter_rules,$c,$(call chapter_id,$c),$(BUILD)/$v/$(call chapter_id,$c),$v,$v))\
+  $(eval $(call chapter_rules,$c,$(call chapter_id,$c),$(BUILD)/$v/$(call chapter_id,$c),$v,$v,,$(GIVEN)))\
   $(eval $(call demo_rules,$c,$(call chapter_id,$c),$v))))
 # LEARNER=<folder> checks another copy of exercises/ (make loop-time checks a
 # scratch copy of the reference this way), built in a folder of its own.
@@ -268,19 +275,21 @@ ifeq ($(LEARNER),exercises)
   LEARNER_BUILD := $(LOOP_BUILD)/exercises
 else
   LEARNER_BUILD := $(LOOP_BUILD)/learner-$(subst /,-,$(LEARNER))
-  $(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$c,$(call chapter_id,$c),$(BUILD)/learner-$(subst /,-,$(LEARNER))/$(call chapter_id,$c),$(LEARNER),$(LEARNER))))
+  $(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$c,$(call chapter_id,$c),$(BUILD)/learner-$(subst /,-,$(LEARNER))/$(call chapter_id,$c),$(LEARNER),$(LEARNER),,$(GIVEN))))
 endif
-# make test checks the stubs as committed (git HEAD), not the learner's edits.
+# make test checks the stubs as committed (git HEAD), not the learner's edits,
+# with the given code of that same commit (pristine.sh writes both).
 PRISTINE := $(BUILD)/pristine
-$(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$c,$(call chapter_id,$c),$(PRISTINE)/$(call chapter_id,$c),$(PRISTINE)/src/exercises,stubs from git,pristine-src)))
+$(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$c,$(call chapter_id,$c),$(PRISTINE)/$(call chapter_id,$c),$(PRISTINE)/src/exercises,stubs from git,pristine-src,$(PRISTINE)/src/given)))
 .PHONY: pristine-src
 pristine-src:
 	@scripts/pristine.sh $(PRISTINE)/src
 
 # One mutant's test binary (scripts/mutants.sh calls this with MUTANT_DIR, the
-# folder holding the mutated copy of solutions/chNN_name/, and MUTANT_CHAPTER).
+# folder holding the mutated copy of solutions/chNN_name/ together with the
+# chapter's given files, and MUTANT_CHAPTER).
 ifneq ($(MUTANT_DIR),)
-  $(eval $(call chapter_rules,$(MUTANT_CHAPTER),$(call chapter_id,$(MUTANT_CHAPTER)),$(MUTANT_DIR),$(MUTANT_DIR)/src,mutant))
+  $(eval $(call chapter_rules,$(MUTANT_CHAPTER),$(call chapter_id,$(MUTANT_CHAPTER)),$(MUTANT_DIR),$(MUTANT_DIR)/src,mutant,,$(GIVEN)))
 mutant-binary: $(patsubst $(MUTANT_CHAPTER)/tests/%.cpp,$(MUTANT_DIR)/pieces/%,$(wildcard $(MUTANT_CHAPTER)/tests/test_*.cpp))
 endif
 

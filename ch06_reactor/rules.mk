@@ -12,7 +12,7 @@
 $(BUILD)/delayserver: ch06_reactor/delayserver.cpp $(wildcard solutions/ch06_reactor/*.hpp) $(wildcard include/core/*.hpp)
 	@mkdir -p $(@D)
 	@echo "  CXX   $< [solutions]"
-	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -Isolutions $< -MT $@ -MF $@.tmp$$$$.d -o $@.tmp$$$$ $(LDFLAGS_ALL) \
+	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -Isolutions -I$(GIVEN) $< -MT $@ -MF $@.tmp$$$$.d -o $@.tmp$$$$ $(LDFLAGS_ALL) \
 		&& mv -f $@.tmp$$$$.d $@.d && mv -f $@.tmp$$$$ $@
 
 TEST_NEEDS_ch06 = $(BUILD)/delayserver

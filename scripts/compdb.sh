@@ -10,11 +10,11 @@ add() {  # add <file> <extra flags>
   entries+=("  {\"directory\": \"$dir\", \"file\": \"$1\", \"command\": \"$cxx $flags $2 -c $1\"}")
 }
 for f in tests/main.cpp tests/core/*.cpp tools/*.cpp; do [ -f "$f" ] && add "$f" ""; done
-for f in bench/*.cpp; do [ -f "$f" ] && add "$f" "-Isolutions"; done
+for f in bench/*.cpp; do [ -f "$f" ] && add "$f" "-Isolutions -Igiven"; done
 for ch in ch[0-9][0-9]_*/; do
   ch=${ch%/}
-  for f in "$ch"/tests/*.cpp; do [ -f "$f" ] && add "$f" "-Iexercises -I$ch/tests"; done
-  [ -f "$ch/demo.cpp" ] && add "$ch/demo.cpp" "-Iexercises"
+  for f in "$ch"/tests/*.cpp; do [ -f "$f" ] && add "$f" "-Iexercises -Igiven -I$ch/tests"; done
+  [ -f "$ch/demo.cpp" ] && add "$ch/demo.cpp" "-Iexercises -Igiven"
 done
 echo "["
 for i in "${!entries[@]}"; do

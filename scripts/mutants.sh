@@ -8,7 +8,8 @@
 #   MUTANT_ABORT=1 (stop each run at its first failing test: Catch's --abort)
 #
 # For each mutant (format: CONTRIBUTING.md, "Mutants"): copy
-# solutions/chNN_name/ to $LOOP_BUILD/mutants/chNN/<slug>/src/, apply every
+# solutions/chNN_name/ and given/chNN_name/ (a mutant may break given code
+# too: its file: names either) to $LOOP_BUILD/mutants/chNN/<slug>/src/, apply every
 # find/replace (each find must match exactly once), build the chapter's
 # pieces against that copy with make check's compiler and flags, and run the
 # plain check (no STRESS, no SAN) RUNS times: the pieces in order, stopping at
@@ -87,6 +88,14 @@ apply() {
   printf '%s' "$content" >"$target"
 }
 
+# copy_reference CHDIR ROOT: the chapter's reference and given files, as
+# ROOT/solutions/CHDIR/ and ROOT/given/CHDIR/ (the paths a mutant's file: names)
+copy_reference() {
+  mkdir -p "$2/solutions" "$2/given"
+  cp -r "solutions/$1" "$2/solutions/"
+  if [ -d "given/$1" ]; then cp -r "given/$1" "$2/given/"; fi
+}
+
 # ---- which mutants ------------------------------------------------------------------
 files=()
 for id in "$@"; do
@@ -111,11 +120,11 @@ fi
 if [ -n "$check_only" ]; then
   bad=0 scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
   for f in "${files[@]}"; do
-    rm -rf "$scratch"/*; mkdir -p "$scratch/solutions"
+    rm -rf "$scratch"/*
     chdir=${f%%/*}
-    cp -r "solutions/$chdir" "$scratch/solutions/"
+    copy_reference "$chdir" "$scratch"
     if ! parse "$f"; then echo "  $f: $m_error"; bad=$((bad + 1)); continue; fi
-    case $m_file in solutions/"$chdir"/*) ;; *) echo "  $f: file: $m_file is not under solutions/$chdir/"; bad=$((bad + 1)); continue ;; esac
+    case $m_file in solutions/"$chdir"/*|given/"$chdir"/*) ;; *) echo "  $f: file: $m_file is not under solutions/$chdir/ or given/$chdir/"; bad=$((bad + 1)); continue ;; esac
     if ! apply "$scratch"; then echo "  $f: $m_error"; bad=$((bad + 1)); continue; fi
     echo "  ok  $f ($m_name)"
   done
@@ -133,10 +142,14 @@ one_mutant() {  # one_mutant FILE INDEX: writes results/INDEX (tab-separated row
   dir=$loop_build/mutants/$id/$slug
   row() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$id" "$slug" "$2" "$3" >"$results/$idx"; }
   if ! parse "$f"; then row "?" "error" "$f: $m_error"; return; fi
-  rm -rf "$dir"; mkdir -p "$dir/src/solutions"
-  cp -r "solutions/$chdir" "$dir/src/solutions/"
+  rm -rf "$dir"; mkdir -p "$dir/src"
+  copy_reference "$chdir" "$dir/src"
   if ! apply "$dir/src"; then row "$m_name" "error" "$f: $m_error"; return; fi
-  mv "$dir/src/solutions/$chdir" "$dir/src/$chdir"; rmdir "$dir/src/solutions"
+  # One folder first on the include path: the reference and the given files
+  # together (no name is in both), so a mutated given file shadows given/'s.
+  mv "$dir/src/solutions/$chdir" "$dir/src/$chdir"
+  if [ -d "$dir/src/given/$chdir" ]; then cp "$dir/src/given/$chdir"/* "$dir/src/$chdir/"; fi
+  rm -rf "$dir/src/solutions" "$dir/src/given"
   if ! make -s CXX="$loop_cxx" OPT="$loop_opt" MUTANT_DIR="$dir" MUTANT_CHAPTER="$chdir" mutant-binary >"$dir/build.log" 2>&1; then
     row "$m_name" "error" "does not compile (see $dir/build.log)"; return
   fi

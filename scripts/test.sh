@@ -146,6 +146,7 @@ check "stubs: make test takes them from git, not your edits" pristine_ignores_ed
 check "check-chNN: stops at the first failing piece, names it" check_stops_at_first_failing_piece
 check "check-chNN: the reference passes piece by piece, then all" check_reference_passes_every_piece
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
+check "layout: exercises/ holds only the learner's files, given/ each once" scripts/layout.sh
 check "core primitives: tests" run_binary "$BUILD/core/tests"
 check "protocol models: every interleaving, broken variants caught" run_binary "$BUILD/model/tests"
 for id in "$@"; do
