@@ -12,26 +12,18 @@ for cxx in g++ clang++; do for san in address thread; do for opt in -O0 -O2; do
 done; done; done
 configs=${SANITIZE_CONFIGS:-$default}
 jobs=$(nproc 2>/dev/null || echo 2)
-passed=0 failed=0
+. scripts/report.sh
 for config in $configs; do
   IFS=: read -r cxx san opt <<<"$config"
   label="CXX=$cxx SAN=$san OPT=\"$opt -g\""
   echo "=== sanitize: $label"
   if ! make -s deps CXX="$cxx" SAN="$san" ||
      ! make -j"$jobs" -O -s solution-binaries CXX="$cxx" SAN="$san" OPT="$opt -g"; then
-    echo "  FAIL  build with $label"; failed=$((failed + 1)); continue
+    report_step "build with $label" false; continue
   fi
   build=$(make -s print-build CXX="$cxx" SAN="$san" OPT="$opt -g")
   for bin in "$build/core/tests" "$build/model/tests" "$build"/solutions/*/tests; do
-    start=$SECONDS
-    if out=$(SAN="$san" scripts/run_tests.sh --quiet "$bin" 2>&1); then
-      passed=$((passed + 1)); printf '  ok    %-48s %3ss\n' "$bin" $((SECONDS - start))
-    else
-      failed=$((failed + 1)); printf '  FAIL  %-48s %3ss\n' "$bin" $((SECONDS - start))
-      echo "$out" | tail -n 60 | sed 's/^/        | /'
-    fi
+    REPORT_WIDTH=48 report_step "$bin" env SAN="$san" scripts/run_tests.sh --quiet "$bin"
   done
 done
-echo
-echo "sanitize: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report_summary sanitize

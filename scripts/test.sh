@@ -4,22 +4,11 @@
 #   BUILD=build/g++-O1-g scripts/test.sh ch01 ch02 ...   (binaries already built)
 set -uo pipefail
 : "${BUILD:?BUILD must name the build directory}"
-passed=0 failed=0
 . scripts/slowdown.sh
 set_slowdown ""  # time bounds and the watchdog grow on a busy machine
-logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
+. scripts/report.sh
 
-check() {  # check <name> <command...>: run, report one line, show the log on failure
-  local name=$1; shift
-  local log="$logs/$passed-$failed.log"
-  local start=$SECONDS
-  if "$@" >"$log" 2>&1; then
-    passed=$((passed + 1)); printf '  ok    %-52s %3ss\n' "$name" $((SECONDS - start))
-  else
-    failed=$((failed + 1)); printf '  FAIL  %-52s %3ss\n' "$name" $((SECONDS - start))
-    sed 's/^/        | /' "$log" | tail -n 60
-  fi
-}
+check() { report_step "$@"; }  # check <name> <command...>: one line, the log's tail on failure
 
 run_binary() {  # the reference must pass, within the time limit
   timeout -k 5 "${TEST_TIME_LIMIT:-300}" "$@"
@@ -173,6 +162,4 @@ check "book: exercises give away <= 25 % (make giveaway)" "$BUILD/tools/giveaway
 check "hints: every chapter's ladder, 3 levels per piece tag" scripts/hint.sh --check "$BUILD" "$@"
 # ---- end of the book's exercises block ----
 
-echo
-echo "test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report_summary test
