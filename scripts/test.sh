@@ -109,6 +109,17 @@ check_reference_passes_every_piece() {  # the reference: every piece, then "well
   [ $rc -eq 0 ] && grep -q 'every piece has passed before; now all of them' <<<"$out"
 }
 
+watch_sees_save_during_check() {  # a file saved while the check runs starts another check
+  local d out; d=$(mktemp -d); mkdir -p "$d/w"; echo a >"$d/w/x.hpp"
+  # The first check saves the file (as a learner would, mid-check); the second does nothing.
+  out=$(WATCH_POLL=1 WATCH_DIR="$d/w" WATCH_ROUNDS=2 \
+    WATCH_CHECK="[ -f '$d/saved' ] || { sleep 0.05; echo b >'$d/w/x.hpp'; touch '$d/saved'; }; echo checked" \
+    timeout 20 scripts/watch.sh ch01 ch01_single_future 2>&1)
+  echo "$out"; rm -rf "$d"
+  grep -q 'was saved while the check ran: checking again' <<<"$out" &&
+  [ "$(grep -c '^checked$' <<<"$out")" -eq 2 ]
+}
+
 pristine_ignores_edits() {  # make test's stubs come from git, not from a learner's edited exercises/
   git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git checkout: nothing to prove"; return 0; }
   local d rc; d=$(mktemp -d)
@@ -132,6 +143,7 @@ check "TESTS=: an exact name with quotes, commas, brackets, wrapped" tests_exact
 check "TESTS=: a filtered pass counts, never says 'well done'" tests_tag_filter_never_says_done
 check "TESTS=: a filter that matches nothing is an error" tests_no_match_is_error
 check "stubs: make test takes them from git, not your edits" pristine_ignores_edits
+check "watch-chNN: a save during a check starts another check" watch_sees_save_during_check
 check "check-chNN: stops at the first failing piece, names it" check_stops_at_first_failing_piece
 check "check-chNN: the reference passes piece by piece, then all" check_reference_passes_every_piece
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
