@@ -9,14 +9,13 @@
 // notify that comes after park() returned and the parker was destroyed. To
 // force them open every run, this file hooks the condition variable's calls
 // into the C library (pthread_cond_wait / _signal / _broadcast, which
-// std::condition_variable uses) and holds a chosen call for a moment, on one
+// std::condition_variable uses; the test binary replaces them, see
+// tests/infra/wakeups.cpp) and holds a chosen call for a moment, on one
 // thread the test arms. ThreadSanitizer needs those calls for itself, so under
 // SAN=thread the hooks are left out (and that build finds the same bugs as
-// data races instead).
+// data races instead). The same replacement makes every other wait return at
+// once, as a spurious wakeup may: park() must wait in a loop.
 #include <catch2/catch.hpp>
-
-#include <dlfcn.h>
-#include <pthread.h>
 
 #include <atomic>
 #include <chrono>
@@ -34,16 +33,8 @@
 using namespace std::chrono_literals;
 using ch02_test::Helper;
 
-#if defined(__SANITIZE_THREAD__)
-#define CH02_CONDVAR_HOOKS 0
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define CH02_CONDVAR_HOOKS 0
-#endif
-#endif
-#ifndef CH02_CONDVAR_HOOKS
-#define CH02_CONDVAR_HOOKS 1
-#endif
+// (core/testing.hpp: 0 under ThreadSanitizer, which needs those calls itself)
+#define CH02_CONDVAR_HOOKS CORE_TESTING_CONDVAR_HOOKS
 
 namespace ch02_parker_window {
 
@@ -51,7 +42,6 @@ namespace ch02_parker_window {
 thread_local bool hold_next_wait = false;    // hold this thread's next wait, before it sleeps
 thread_local bool hold_next_notify = false;  // hold this thread's next notify, before it is sent
 thread_local bool count_notifies = false;    // count this thread's notifies
-thread_local bool in_hook = false;           // the hooks' own waits and notifies pass through
 
 class Control {
 public:
@@ -137,59 +127,54 @@ inline Control& control() {
     return *c;
 }
 
-template <class Fn>
-Fn real(const char* name) {
-    void* f = dlvsym(RTLD_NEXT, name, "GLIBC_2.3.2");
-    if (!f) f = dlsym(RTLD_NEXT, name);
-    return reinterpret_cast<Fn>(f);
-}
-
-// What both notify hooks do; returns true when the notify must be dropped
-// (it would touch a destroyed parker: the test has recorded it).
-inline bool before_notify(const void* cond) {
-    if (in_hook) return false;
-    in_hook = true;
-    bool drop = false;
-    if (count_notifies) control().note_notify();
-    if (hold_next_notify) {
-        hold_next_notify = false;
-        drop = control().hold_notify(cond);
+// The hooks, called by the test binary's condition-variable calls
+// (tests/infra/wakeups.cpp), which keeps the hooks' own waits out of them.
+inline void before_wait() {
+    if (hold_next_wait) {
+        hold_next_wait = false;
+        control().hold_wait();  // park() has checked the token and holds its mutex: the window
     }
-    in_hook = false;
-    return drop;
 }
+// Returns true when the notify must be dropped (it would touch a destroyed
+// parker: the test has recorded it).
+inline bool before_notify(const void* cond) {
+    if (count_notifies) control().note_notify();
+    if (!hold_next_notify) return false;
+    hold_next_notify = false;
+    return control().hold_notify(cond);
+}
+[[maybe_unused]] const bool hooks_installed = [] {
+    core::testing::detail::set_condvar_hooks({&before_wait, &before_notify});
+    return true;
+}();
 
 }  // namespace ch02_parker_window
 
-#if CH02_CONDVAR_HOOKS
-extern "C" int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
-    using namespace ch02_parker_window;
-    static const auto real_wait = real<int (*)(pthread_cond_t*, pthread_mutex_t*)>("pthread_cond_wait");
-    if (hold_next_wait && !in_hook) {
-        hold_next_wait = false;
-        in_hook = true;
-        control().hold_wait();  // park() has checked the token and holds its mutex: the window
-        in_hook = false;
-    }
-    return real_wait(cond, mutex);
-}
-extern "C" int pthread_cond_signal(pthread_cond_t* cond) {
-    static const auto real_signal = ch02_parker_window::real<int (*)(pthread_cond_t*)>("pthread_cond_signal");
-    if (ch02_parker_window::before_notify(cond)) return 0;
-    return real_signal(cond);
-}
-extern "C" int pthread_cond_broadcast(pthread_cond_t* cond) {
-    static const auto real_broadcast = ch02_parker_window::real<int (*)(pthread_cond_t*)>("pthread_cond_broadcast");
-    if (ch02_parker_window::before_notify(cond)) return 0;
-    return real_broadcast(cond);
-}
-#endif
 
 TEST_CASE("an unpark before park is not lost: park returns at once", "[ch02][parker]") {
     auto parker = std::make_shared<ch02::Parker>();
     parker->unpark();  // nobody is parked yet: the token must wait
-    Helper h([parker] { parker->park(); });
+    Helper h([parker] {
+        // Real waits only: an injected spurious wakeup would hide a lost unpark.
+        core::testing::NoSpuriousWakeupsHere real_waits;
+        parker->park();
+    });
     INFO("park() after unpark() must find the token and return; it blocked instead (lost unpark?)");
+    CHECK(h.finished_within(2000ms));
+}
+
+TEST_CASE("a spurious wakeup of the condition variable does not make park() return without a token",
+          "[ch02][parker]") {
+    // The test binary makes the first wait of every thread return at once,
+    // as POSIX allows a condition variable to (tests/infra/wakeups.cpp).
+    auto parker = std::make_shared<ch02::Parker>();
+    Helper h([parker] { parker->park(); });
+    std::this_thread::sleep_for(50ms);  // a park that returns on the spurious wakeup has returned by now
+    INFO("park() returned although nobody called unpark(): its condition variable woke spuriously (the "
+         "tests inject such wakeups, as POSIX allows) and park() took that for an unpark. Wait in a loop "
+         "that checks the token: `while (!token_) cv_.wait(lock);` or `cv_.wait(lock, pred)`");
+    CHECK_FALSE(h.finished());
+    parker->unpark();
     CHECK(h.finished_within(2000ms));
 }
 

@@ -204,6 +204,50 @@ auto scaled(std::chrono::duration<Rep, Period> bound) {
 }
 
 // --- watchdog hint ------------------------------------------------------
+// --- condition variables under test (tests/infra/wakeups.cpp) -------------
+// Every test binary replaces the C library's condition-variable calls, which
+// std::condition_variable uses, with its own: every other wait of each thread
+// returns at once, as a spurious wakeup may, so a wait without a loop around
+// its condition fails; and a test may hook waits and notifies to hold a race
+// window open. ThreadSanitizer needs those calls for itself: in a TSan build
+// nothing is replaced (CORE_TESTING_CONDVAR_HOOKS is 0). Defined in the test
+// binaries only.
+#if defined(__SANITIZE_THREAD__)
+#define CORE_TESTING_CONDVAR_HOOKS 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)  // (clang; g++ 12 has no __has_feature)
+#define CORE_TESTING_CONDVAR_HOOKS 0
+#endif
+#endif
+#ifndef CORE_TESTING_CONDVAR_HOOKS
+#define CORE_TESTING_CONDVAR_HOOKS 1
+#endif
+
+long spurious_wakeups_injected();  // so far, in this process
+bool spurious_wakeups_enabled();   // false under TSan and with EXECUTOR_SPURIOUS_WAKEUPS=0
+// Turns the injection off on this thread while it lives (a test that holds a
+// race window open needs the waits it aims at to be real ones).
+class NoSpuriousWakeupsHere {
+public:
+    NoSpuriousWakeupsHere();
+    ~NoSpuriousWakeupsHere();
+    NoSpuriousWakeupsHere(const NoSpuriousWakeupsHere&) = delete;
+    NoSpuriousWakeupsHere& operator=(const NoSpuriousWakeupsHere&) = delete;
+
+private:
+    bool was_;
+};
+namespace detail {
+// A test's hooks: before_wait runs before a real wait sleeps (the mutex is
+// held); before_notify runs before a signal or broadcast and returns true to
+// drop it. Set once, before the threads that use them start.
+struct CondvarHooks {
+    void (*before_wait)() = nullptr;
+    bool (*before_notify)(const void* cond) = nullptr;
+};
+void set_condvar_hooks(CondvarHooks hooks);
+}  // namespace detail
+
 namespace detail {
 struct HangHint {
     std::mutex mutex;

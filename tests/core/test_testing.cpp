@@ -3,6 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <string>
 #include <thread>
 
 #include "core/testing.hpp"
@@ -77,4 +81,53 @@ TEST_CASE("thread_cpu_time counts this thread's work, not its sleep", "[core][te
         spin = spin + 1;
     INFO("5 s of spinning did not add up to 10 ms of this thread's CPU time");
     CHECK(thread_cpu_time() - before >= std::chrono::milliseconds(10));
+}
+
+// The spurious wakeups of tests/infra/wakeups.cpp are what makes a wait
+// without its loop fail in every chapter: prove that they happen, on the
+// waits the learner's code uses, and that a loop survives them.
+TEST_CASE("a thread's first condition-variable wait returns without a notify (an injected spurious wakeup)",
+          "[core][testing]") {
+    if (!spurious_wakeups_enabled()) return;  // a sanitizer build, or EXECUTOR_SPURIOUS_WAKEUPS=0
+    auto run_on_fresh_thread = [](auto body) { std::thread(body).join(); };
+    const long before = spurious_wakeups_injected();
+    bool notified = false;
+    std::mutex m;
+    std::condition_variable cv;
+    bool wait_returned = false, wait_for_returned_early = false, wait_until_returned_early = false;
+    run_on_fresh_thread([&] {
+        std::unique_lock lock(m);
+        cv.wait(lock);  // no notify ever comes: only an injected wakeup returns this
+        wait_returned = true;
+    });
+    run_on_fresh_thread([&] {
+        std::unique_lock lock(m);
+        auto start = std::chrono::steady_clock::now();
+        cv.wait_for(lock, std::chrono::seconds(30));
+        wait_for_returned_early = std::chrono::steady_clock::now() - start < std::chrono::seconds(10);
+    });
+    run_on_fresh_thread([&] {
+        std::unique_lock lock(m);
+        auto start = std::chrono::steady_clock::now();
+        cv.wait_until(lock, start + std::chrono::seconds(30));
+        wait_until_returned_early = std::chrono::steady_clock::now() - start < std::chrono::seconds(10);
+    });
+    CHECK(wait_returned);
+    CHECK(wait_for_returned_early);
+    CHECK(wait_until_returned_early);
+    CHECK(spurious_wakeups_injected() - before >= 3);  // (other threads, the watchdog's, wait too)
+
+    // A wait in a loop is not fooled: it returns once the condition holds.
+    std::thread waker([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::lock_guard lock(m);
+        notified = true;
+        cv.notify_one();
+    });
+    run_on_fresh_thread([&] {
+        std::unique_lock lock(m);
+        cv.wait(lock, [&] { return notified; });
+        CHECK(notified);
+    });
+    waker.join();
 }
