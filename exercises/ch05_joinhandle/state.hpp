@@ -3,7 +3,8 @@
 // Contract: a TaskState answers one question for every event in a task's
 // life: "after this, who must do what?" The events are a wake (from any
 // thread), a worker starting and finishing a poll, an abort (from any thread),
-// completion, and the runtime shutting down. The answers guarantee:
+// completion, and the runtime shutting down. A task is born scheduled:
+// spawn puts it on the queue right away. The answers guarantee:
 // - a task sits in the run queue at most once, however many wakes arrive;
 // - a task is polled by at most one worker at a time, so the future itself
 //   needs no lock (the state is the lock);
@@ -30,9 +31,6 @@ namespace ch05 {
 
 class TaskState {
 public:
-    // A new task is born scheduled: spawn puts it on the queue right away.
-    TaskState() = default;
-
     // A waker fired. Returns true if the caller must push the task on the
     // run queue (only idle -> scheduled). A wake while running must not
     // queue the task: it becomes `notified` instead.
