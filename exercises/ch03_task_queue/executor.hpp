@@ -35,41 +35,13 @@
 #include <utility>
 
 #include "ch03_task_queue/ready_queue.hpp"
+#include "ch03_task_queue/store_output.hpp"  // detail::StoreOutput, block_on's future as a task
 #include "ch03_task_queue/task.hpp"
 #include "core/future.hpp"
 #include "core/scope_exit.hpp"  // core::ScopeExit: run code however a scope ends
 #include "core/todo.hpp"
 
 namespace ch03 {
-
-namespace detail {
-// Turns the future given to block_on into a task: it polls `inner` and keeps
-// the value where block_on can pick it up. (block_on drops this adapter
-// before it returns, however it returns, so a pointer into block_on's frame
-// would do; a shared slot keeps that from being a promise every edit of
-// block_on must keep.) Given: use it as it is.
-template <core::Future F>
-class StoreOutput {
-    using T = core::OutputOf<F>;
-    using Slot = std::conditional_t<std::is_void_v<T>, bool, std::optional<T>>;
-
-public:
-    using Output = void;
-    StoreOutput(F inner, std::shared_ptr<Slot> slot) : inner_(std::move(inner)), slot_(std::move(slot)) {}
-
-    core::Poll<void> poll(core::Context& cx) {
-        auto p = inner_.poll(cx);
-        if (p.is_pending()) return core::Poll<void>::pending();
-        if constexpr (std::is_void_v<T>) *slot_ = true;
-        else slot_->emplace(p.take());
-        return core::Poll<void>::ready();
-    }
-
-private:
-    F inner_;
-    std::shared_ptr<Slot> slot_;
-};
-}  // namespace detail
 
 class Executor {
 public:

@@ -18,27 +18,16 @@
 #pragma once
 
 #include <condition_variable>
-#include <cstddef>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <utility>
 
+#include "ch04_spawn/channel_state.hpp"  // detail::Channel, the state both ends share
 #include "core/todo.hpp"
 
 namespace ch04 {
-
-namespace detail {
-template <class T>
-struct Channel {
-    std::mutex mutex;
-    std::condition_variable not_empty;
-    std::deque<T> queue;
-    std::size_t senders = 0;    // guarded by mutex, like everything here
-    std::size_t receivers = 0;
-};
-}  // namespace detail
 
 template <class T>
 class Sender {

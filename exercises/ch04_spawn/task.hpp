@@ -22,25 +22,18 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
-#include <iostream>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <utility>
 
 #include "ch04_spawn/channel.hpp"
+#include "ch04_spawn/report.hpp"  // report_task_exception
 #include "core/future.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"
 
 namespace ch04 {
 
-// One line per failed task, whole, even when two workers report at once.
-inline void report_task_exception(const char* what) {
-    static std::mutex mutex;
-    std::lock_guard lock(mutex);
-    std::cerr << "ch04: a task threw an exception (the executor goes on): " << what << std::endl;
-}
 class Task : public core::Wake, public std::enable_shared_from_this<Task> {
 public:
     // The task state, one atomic word:

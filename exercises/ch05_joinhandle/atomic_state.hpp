@@ -2,8 +2,9 @@
 //
 // Contract: exactly TaskState's (state.hpp): same methods, same answers, same
 // phases, and the same tests run against both. Only the mechanism differs:
-// every transition is one read-modify-write on a word of flag bits, so a wake
-// never blocks, not even behind a worker that was preempted holding a lock.
+// every transition is one read-modify-write on a word of flag bits (given,
+// with their invariants, in state_bits.hpp), so a wake never blocks, not
+// even behind a worker that was preempted holding a lock.
 //
 // EXERCISE (step 5, the last one): write each method as one compare-and-swap
 // loop `update(next, order)` that replaces the word s by next(s) and returns
@@ -17,22 +18,14 @@
 #include <atomic>
 #include <stdexcept>
 
-#include "ch05_joinhandle/state.hpp"  // Phase, AfterPoll
+#include "ch05_joinhandle/phase.hpp"
+#include "ch05_joinhandle/state_bits.hpp"  // SCHEDULED, RUNNING, COMPLETE, CANCELLED
 #include "core/todo.hpp"
 
 namespace ch05 {
 
 class AtomicTaskState {
 public:
-    // SCHEDULED: a poll is owed (in the queue; with RUNNING: "notified").
-    static constexpr unsigned SCHEDULED = 1u << 0;
-    // RUNNING: one worker is inside poll() and owns the future.
-    static constexpr unsigned RUNNING = 1u << 1;
-    // COMPLETE: the future is finished or freed. Sticky.
-    static constexpr unsigned COMPLETE = 1u << 2;
-    // CANCELLED: abort() was called before COMPLETE. Sticky.
-    static constexpr unsigned CANCELLED = 1u << 3;
-
     bool wake() {
         core::todo("AtomicTaskState::wake: TaskState::wake's answers, lock-free; what must a waker's "
                    "writes before the wake be visible to, and which memory order says so?; see book/ch05_joinhandle.md#the-same-machine-in-one-atomic-word");

@@ -3,7 +3,8 @@
 // Contract: a TaskState answers one question for every event in a task's
 // life: "after this, who must do what?" The events are a wake (from any
 // thread), a worker starting and finishing a poll, an abort (from any thread),
-// completion, and the runtime shutting down. The answers guarantee:
+// completion, and the runtime shutting down. A task is born scheduled:
+// spawn puts it on the queue right away. The answers guarantee:
 // - a task sits in the run queue at most once, however many wakes arrive;
 // - a task is polled by at most one worker at a time, so the future itself
 //   needs no lock (the state is the lock);
@@ -12,9 +13,10 @@
 //   task is idle (parked on a timer, say) and nobody would ever wake it.
 //
 // EXERCISE (step 1): write it with one std::mutex guarding two fields, the
-// Phase and a sticky `cancelled` flag. Every method is a few lines under
-// the lock. The tests in ch05_joinhandle/tests/test_1_state.cpp drive each
-// transition, then race wakes and aborts against the end of a poll.
+// Phase (given, with AfterPoll, in phase.hpp) and a sticky `cancelled` flag.
+// Every method is a few lines under the lock. The tests in
+// ch05_joinhandle/tests/test_1_state.cpp drive each transition, then race
+// wakes and aborts against the end of a poll.
 //
 // Rust counterpart: the state word of async-task's RawTask / tokio's Header.
 #pragma once
@@ -22,41 +24,13 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "ch05_joinhandle/phase.hpp"
 #include "core/todo.hpp"
 
 namespace ch05 {
 
-// Where a task is in its life. The arrows are the only legal moves:
-//
-//   spawn --> scheduled --start_running--> running --after_pending--> idle
-//              ^     ^                      |                          |
-//              |     |                    wake                         |
-//              |     |                      v                          |
-//              |     +---after_pending--- notified                     |
-//              +---------------------- wake / cancel ------------------+
-//
-// running and notified end in complete when the poll returns Ready, throws,
-// or finds the task aborted; close() (runtime shutdown) ends any phase there.
-enum class Phase {
-    idle,       // waiting for a wake; nobody holds it but wakers (and the registry)
-    scheduled,  // in the run queue exactly once; a worker will poll it
-    running,    // a worker is inside poll(); only that worker touches the future
-    notified,   // running, and woken meanwhile: poll again once this poll ends
-    complete,   // finished, aborted or shut down; the future is (being) freed
-};
-
-// What the worker must do after a poll that returned Pending.
-enum class AfterPoll {
-    park,    // nobody woke the task: leave it idle, a wake will queue it
-    repoll,  // it was woken during the poll: put it back on the queue
-    cancel,  // it was aborted: free the future, report Cancelled
-};
-
 class TaskState {
 public:
-    // A new task is born scheduled: spawn puts it on the queue right away.
-    TaskState() = default;
-
     // A waker fired. Returns true if the caller must push the task on the
     // run queue (only idle -> scheduled). A wake while running must not
     // queue the task: it becomes `notified` instead.

@@ -8,9 +8,11 @@
 //   ch05::Cancelled                          what the join of an aborted task throws
 //   ch05::timeout(fut, d)                    fut's value, or ch05::TimedOut (fut dropped)
 //
-// Reading order: state.hpp (the task's state machine), join.hpp (where the
-// result waits), scheduler.hpp (queue + live tasks), task.hpp (one poll),
-// join_handle.hpp, runtime.hpp. atomic_state.hpp is the lock-free TaskState.
+// Reading order: phase.hpp and state.hpp (the task's state machine), join.hpp
+// (where the result waits; errors.hpp has what a join or a timeout throws),
+// scheduler.hpp (queue + live tasks), task.hpp (one poll), join_handle.hpp,
+// runtime.hpp (with parker.hpp). atomic_state.hpp is the lock-free TaskState,
+// on the bits of state_bits.hpp.
 //
 // Rust counterpart: a small tokio (tokio::runtime::Runtime, tokio::spawn,
 // tokio::task::JoinHandle).

@@ -1,4 +1,4 @@
-// ch05_joinhandle/scheduler.hpp: the run queue and the registry of live tasks (given).
+// ch05_joinhandle/scheduler.hpp: the run queue, the live tasks, and this thread's scheduler (given).
 //
 // Contract:
 // - push(task) appends to the run queue and wakes one worker; pop() blocks
@@ -10,14 +10,18 @@
 // - close() refuses every later admit/push and wakes all workers;
 //   take_live() (after the workers are joined) hands over every task that
 //   never finished, so the runtime can free their futures.
+// - detail::current is the scheduler of this thread's runtime: set (by
+//   runtime.hpp's CurrentGuard) on a worker for its whole life and on a
+//   thread inside block_on; null elsewhere. ch05::spawn reads it.
 //
 // Why a registry: an idle task is owned only by its wakers, and a waker may
 // sit in a timer heap or a socket table forever. Without a list of live tasks
 // a runtime shutting down could not find them to free their futures.
 //
-// This file is the same in exercises/ and solutions/: it is chapter 4's queue
-// with a set beside it. Rust counterpart: tokio's inject queue + OwnedTasks
-// (an intrusive linked list there; a hash map here, the honest shortcut).
+// It is chapter 4's queue with a set beside it. Rust counterpart: tokio's
+// inject queue + OwnedTasks (an intrusive linked list there; a hash map here,
+// the honest shortcut), and for `current`, the thread-local CONTEXT of
+// tokio's runtime/context.rs.
 #pragma once
 
 #include <condition_variable>
@@ -122,5 +126,14 @@ private:
     std::unordered_map<const TaskBase*, TaskRef> live_;
     bool closed_ = false;
 };
+
+namespace detail {
+// [book:current]
+// The runtime of this thread, like tokio's thread-local CONTEXT: set for the
+// life of each worker thread and for the duration of block_on. A raw pointer
+// is enough: it is only set while the Runtime that owns the scheduler is alive.
+inline thread_local Scheduler* current = nullptr;
+// [/book:current]
+}  // namespace detail
 
 }  // namespace ch05

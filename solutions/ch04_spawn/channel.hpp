@@ -18,25 +18,15 @@
 #pragma once
 
 #include <condition_variable>
-#include <cstddef>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <utility>
 
-namespace ch04 {
+#include "ch04_spawn/channel_state.hpp"  // detail::Channel, the state both ends share
 
-namespace detail {
-template <class T>
-struct Channel {
-    std::mutex mutex;
-    std::condition_variable not_empty;
-    std::deque<T> queue;
-    std::size_t senders = 0;    // guarded by mutex, like everything here
-    std::size_t receivers = 0;
-};
-}  // namespace detail
+namespace ch04 {
 
 // [book:sender]
 template <class T>

@@ -2,13 +2,14 @@
 //
 // Contract: exactly TaskState's (state.hpp): same methods, same answers, same
 // phases, and the same tests run against both. Only the mechanism differs:
-// every transition is one read-modify-write on a word of flag bits, so a wake
-// never blocks, not even behind a worker that was preempted holding a lock.
+// every transition is one read-modify-write on a word of flag bits (given,
+// with their invariants, in state_bits.hpp), so a wake never blocks, not
+// even behind a worker that was preempted holding a lock.
 //
 // Each method below is `update(next, order)`: a compare-and-swap loop that
 // replaces the word s by next(s) and returns the s it replaced. Two habits
-// from async-task's state.rs: every bit has a written invariant, and every
-// memory order says which thread it synchronizes with, and why.
+// from async-task's state.rs: every bit has a written invariant (there), and
+// every memory order says which thread it synchronizes with, and why (here).
 //
 // Rust counterpart: async-task's state.rs + raw.rs, tokio's task/state.rs.
 #pragma once
@@ -16,28 +17,13 @@
 #include <atomic>
 #include <stdexcept>
 
-#include "ch05_joinhandle/state.hpp"  // Phase, AfterPoll
+#include "ch05_joinhandle/phase.hpp"
+#include "ch05_joinhandle/state_bits.hpp"  // SCHEDULED, RUNNING, COMPLETE, CANCELLED
 
 namespace ch05 {
 
 class AtomicTaskState {
 public:
-    // [book:bits]
-    // SCHEDULED: a poll is owed. Set by a wake or an abort, cleared by
-    //   start_running. Without RUNNING it means "in the run queue, once".
-    //   With RUNNING it means "notified": woken during the poll in progress.
-    static constexpr unsigned SCHEDULED = 1u << 0;
-    // RUNNING: one worker is inside poll() and owns the future. Set only by
-    //   start_running (which needs SCHEDULED, so only the popper gets it).
-    static constexpr unsigned RUNNING = 1u << 1;
-    // COMPLETE: the future is finished or freed. Sticky. Wakes and aborts
-    //   that see it do nothing.
-    static constexpr unsigned COMPLETE = 1u << 2;
-    // CANCELLED: abort() was called before COMPLETE. Sticky. The next worker
-    //   to own the future frees it instead of polling it (again).
-    static constexpr unsigned CANCELLED = 1u << 3;
-    // [/book:bits]
-
     // [book:atomic_wake]
     bool wake() {
         // Always writes, even when SCHEDULED is already set (it writes the

@@ -1,4 +1,4 @@
-// ch05_joinhandle/join.hpp: Cancelled and JoinSlot, where a task's result waits for its join.
+// ch05_joinhandle/join.hpp: JoinSlot, where a task's result waits for its join.
 //
 // Contract:
 // - JoinSlot<T> is shared (shared_ptr) by a task and its JoinHandle. The task
@@ -42,20 +42,11 @@
 #include <utility>
 #include <variant>
 
+#include "ch05_joinhandle/errors.hpp"  // Cancelled
 #include "core/poll.hpp"
 #include "core/waker.hpp"
 
 namespace ch05 {
-
-// What the join throws for a task that was aborted, or that its runtime
-// dropped at shutdown before it finished.
-class Cancelled : public std::exception {
-public:
-    const char* what() const noexcept override {
-        return "ch05::Cancelled: the task was aborted (JoinHandle::abort) or its runtime "
-               "shut down before it finished, so it has no result";
-    }
-};
 
 template <class T>
 class JoinSlot {

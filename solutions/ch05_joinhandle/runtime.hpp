@@ -22,19 +22,18 @@
 // Runtime::spawn, tokio::spawn and Runtime::block_on.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "ch05_joinhandle/join_handle.hpp"
-#include "ch05_joinhandle/scheduler.hpp"
+#include "ch05_joinhandle/parker.hpp"
+#include "ch05_joinhandle/scheduler.hpp"  // Scheduler, detail::current
 #include "ch05_joinhandle/task.hpp"
 #include "core/future.hpp"
 #include "core/scope_exit.hpp"
@@ -44,12 +43,9 @@ namespace ch05 {
 
 namespace detail {
 
-// [book:current]
-// The runtime of this thread, like tokio's thread-local CONTEXT: set for the
-// life of each worker thread and for the duration of block_on. A raw pointer
-// is enough: it is only set while the Runtime that owns the scheduler is alive.
-inline thread_local Scheduler* current = nullptr;
-
+// [book:current_guard]
+// Makes s this thread's runtime (detail::current, scheduler.hpp) for the
+// guard's life, and puts back the one it replaced.
 class CurrentGuard {
 public:
     explicit CurrentGuard(Scheduler* s) : previous_(std::exchange(current, s)) {}
@@ -60,31 +56,7 @@ public:
 private:
     Scheduler* previous_;
 };
-// [/book:current]
-
-// block_on's waker: a parker with a token, so an unpark that comes before
-// the park is not lost (chapter 2). It notifies under the lock, like
-// chapter 2's: here the waker that calls wake() owns the Parker (a
-// shared_ptr), so notifying after unlocking would be safe too (the rule in
-// CONTRIBUTING.md), but one habit in both chapters needs no such argument.
-class Parker : public core::Wake {
-public:
-    void wake() override {
-        std::lock_guard lock(mutex_);
-        token_ = true;
-        cv_.notify_one();
-    }
-    void park() {
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [&] { return token_; });
-        token_ = false;
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool token_ = false;
-};
+// [/book:current_guard]
 
 // [book:spawn_on]
 template <core::Future F>

@@ -25,20 +25,13 @@
 #include <stdexcept>
 #include <utility>
 
+#include "ch05_joinhandle/errors.hpp"  // TimedOut
 #include "core/future.hpp"
 #include "core/poll.hpp"
 #include "core/sleep.hpp"
 #include "core/waker.hpp"
 
 namespace ch05 {
-
-// What a timed-out timeout throws.
-class TimedOut : public std::exception {
-public:
-    const char* what() const noexcept override {
-        return "ch05::TimedOut: the deadline passed before the future finished; the future was dropped";
-    }
-};
 
 template <core::Future F>
 class [[nodiscard]] Timeout {
