@@ -135,6 +135,10 @@ fi
 # ---- make mutants ---------------------------------------------------------------------
 results=$(mktemp -d); trap 'rm -rf "$results"' EXIT
 abort_arg=(); [ -n "${MUTANT_ABORT:-}" ] && abort_arg=(--abort)
+# The rule tables (scripts/rules.sh): a mutant named in a row must fail in
+# that row's test, not merely somewhere.
+"$here/rules.sh" --rows "$@" >"$results/rows" 2>/dev/null
+row_tests() { awk -F'\t' -v m="$1" '$1 == m { print $2 }' "$results/rows"; }
 
 one_mutant() {  # one_mutant FILE INDEX: writes results/INDEX (tab-separated row)
   local f=$1 idx=$2 chdir=${1%%/*} slug id dir bin r log line verdict="" kills=0
@@ -153,17 +157,18 @@ one_mutant() {  # one_mutant FILE INDEX: writes results/INDEX (tab-separated row
   if ! make -s CXX="$loop_cxx" OPT="$loop_opt" MUTANT_DIR="$dir" MUTANT_CHAPTER="$chdir" mutant-binary >"$dir/build.log" 2>&1; then
     row "$m_name" "error" "does not compile (see $dir/build.log)"; return
   fi
-  local -a pieces
+  local -a pieces tests
   chapter_pieces "$chdir" 2>"$dir/pieces.log" || { row "$m_name" "error" "$(cat "$dir/pieces.log")"; return; }
+  mapfile -t tests < <(row_tests "$slug")
   for r in $(seq 1 "$runs"); do
     log=$dir/run$r.log
     # As make check-chNN runs a learner's code that has no piece passed yet:
     # piece by piece in order, stopping at the first that fails.
     local rc=0 p
-    : >"$log"
+    : >"$log"; : >"$log.progress"
     for p in "${pieces[@]}"; do
       # (the braces keep bash's own "Aborted" job message out of the table)
-      { WATCHDOG_SECONDS=$watchdog timeout -k 5 300 "$dir/pieces/$p" --use-colour no "${abort_arg[@]}" >>"$log" 2>&1; } 2>/dev/null
+      { EXECUTOR_PROGRESS=$log.progress WATCHDOG_SECONDS=$watchdog timeout -k 5 300 "$dir/pieces/$p" --use-colour no "${abort_arg[@]}" >>"$log" 2>&1; } 2>/dev/null
       rc=$?
       [ $rc -eq 0 ] || break
     done
@@ -171,6 +176,9 @@ one_mutant() {  # one_mutant FILE INDEX: writes results/INDEX (tab-separated row
     if ! grep -qF -- "$m_expect" "$log"; then
       line=$(grep -m1 -E 'FAILED|HANG|error|fatal' "$log" | cut -c1-120)
       verdict="failed without '$m_expect' in run $r (see $log): $line"; break
+    fi
+    if [ ${#tests[@]} -gt 0 ] && ! awk -F'\t' '($1 == "fail" || $1 == "hang") { print $2 }' "$log.progress" | grep -qxF -f <(printf '%s\n' "${tests[@]}"); then
+      verdict="failed in run $r, but not in its rule row's test \"${tests[0]}\" (see $log)"; break
     fi
     kills=$r
   done
