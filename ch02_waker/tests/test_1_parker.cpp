@@ -13,7 +13,7 @@
 // thread the test arms. ThreadSanitizer needs those calls for itself, so under
 // SAN=thread the hooks are left out (and that build finds the same bugs as
 // data races instead).
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <dlfcn.h>
 #include <pthread.h>
