@@ -65,8 +65,34 @@ SAN_FLAGS := $(san_flags_$(SAN)) $(if $(and $(SAN),$(filter g++%,$(COMPILER))),-
 STRESS ?=
 STRESS_ARGS := $(if $(STRESS),--stress $(STRESS))
 
+# Catch2, v2 or v3 (include/testing/catch.hpp picks the one it finds, v3 first):
+#   v2 (Debian 12's catch2) is one header: nothing to link, the test main holds it;
+#   v3 (Debian 13's or Ubuntu 24.04's libcatch2-dev) is headers and libCatch2.a,
+#     which every test binary links (never libCatch2Main.a: tests/main.cpp is the main);
+#   CATCH2_ROOT=<prefix> builds against the v3 unpacked there (<prefix>/include,
+#     <prefix>/lib): make test-catch2-v3 unpacks Debian's package into
+#     build/catch2-v3/ and sets it. Its builds get folders of their own
+#     (build/<compiler>...-catch2v3/), so they never mix with v2's.
+# The system's v3 is found by its header in the distributions' include folder
+# (make's own wildcard: no compiler run on every make); CATCH2_LIBS= overrides.
+CATCH2_ROOT ?=
+ifneq ($(CATCH2_ROOT),)
+  CATCH2_LIBA := $(firstword $(wildcard $(abspath $(CATCH2_ROOT))/lib/libCatch2.a $(abspath $(CATCH2_ROOT))/lib/*/libCatch2.a))
+  ifeq ($(wildcard $(CATCH2_ROOT)/include/catch2/catch_all.hpp),)
+    $(error CATCH2_ROOT='$(CATCH2_ROOT)' has no include/catch2/catch_all.hpp (Catch2 v3))
+  endif
+  ifeq ($(CATCH2_LIBA),)
+    $(error CATCH2_ROOT='$(CATCH2_ROOT)' has no lib/libCatch2.a)
+  endif
+  CATCH2_CXXFLAGS := -isystem $(abspath $(CATCH2_ROOT))/include
+  CATCH2_LIBS ?= $(CATCH2_LIBA)
+  CATCH2_TAG := -catch2v3
+else ifneq ($(wildcard /usr/include/catch2/catch_all.hpp /usr/local/include/catch2/catch_all.hpp),)
+  CATCH2_LIBS ?= -lCatch2
+endif
+
 WARN := -Wall -Wextra -Werror
-CXXFLAGS_ALL := -std=c++20 $(WARN) -pthread $(SAN_FLAGS) -MMD -MP -Iinclude $(EXTRA_CXXFLAGS)
+CXXFLAGS_ALL := -std=c++20 $(WARN) -pthread $(SAN_FLAGS) -MMD -MP -Iinclude $(CATCH2_CXXFLAGS) $(EXTRA_CXXFLAGS)
 # A faster linker when there is one: lld or gold link a test binary in a
 # third of the time of the default ld.bfd (measured: 0.3 s against 1 s of CPU).
 # (looked up on PATH by make itself: no shell started for it on every make)
@@ -80,7 +106,7 @@ LDFLAGS_ALL := -pthread $(SAN_FLAGS) $(FAST_LD)
 # knows its runtime.
 LINK_CXX := $(if $(and $(filter clang%,$(COMPILER)),$(if $(SAN),,no-san),$(call on_path,g++)),g++,$(CXX))
 
-build_dir_for = build/$(notdir $(firstword $1))$(SAN:%=-%)$(subst $(space),,$2)
+build_dir_for = build/$(notdir $(firstword $1))$(SAN:%=-%)$(subst $(space),,$2)$(CATCH2_TAG)
 BUILD := $(call build_dir_for,$(CXX),$(OPT))
 LOOP_BUILD := $(call build_dir_for,$(LOOP_CXX),$(LOOP_OPT))
 # The loop's targets build in a make of their own with the loop's compiler.
@@ -120,7 +146,8 @@ EXTRA_GOALS :=
 # ---- refuse unknown goals early, with the list of good ones ---------------
 KNOWN_GOALS := $(EXTRA_GOALS) help test check-% solve-% diff-% demo-% hint-% watch-% core-test \
 	book book-check book-sync bench deps loop-deps clean build/% all-binaries solution-binaries \
-	print-build print-loop-build print-loop-cxx sanitize stress memcheck mutants mutant-binary loop-time soak pristine-src pch test-main
+	print-build print-loop-build print-loop-cxx sanitize stress memcheck mutants mutant-binary loop-time soak pristine-src pch test-main \
+	test-catch2-v3
 UNKNOWN_GOALS := $(filter-out $(KNOWN_GOALS),$(MAKECMDGOALS))
 ifneq ($(UNKNOWN_GOALS),)
   $(error unknown target '$(firstword $(UNKNOWN_GOALS))'. Run `make help` to see the commands)
@@ -181,15 +208,18 @@ $(BUILD)/wakeups.o: tests/infra/wakeups.cpp include/core/testing.hpp
 	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
 
 # What every test binary links besides its own test files: Catch2's main, the
-# injected spurious wakeups (and clang's pch.o). A -fPIC build (the loop's) links them once into a shared
-# library, so linking one piece takes 0.1 s instead of 0.4 s.
+# injected spurious wakeups (and clang's pch.o). A -fPIC build (the loop's)
+# links them once into a shared library, so linking one piece takes 0.1 s
+# instead of 0.4 s. Catch2 v3's libCatch2.a goes into each binary, never into
+# that library: Debian builds it as position-dependent code (-fPIE), which a
+# shared library cannot hold.
 ifneq ($(filter -fPIC,$(OPT)),)
   TEST_MAIN := $(BUILD)/libtestmain.so
   # (found from the binary's own folder, 1 to 4 levels up: the build moves with the checkout)
-  TEST_MAIN_LDFLAGS = '-Wl,-rpath,$$ORIGIN/..:$$ORIGIN/../..:$$ORIGIN/../../..:$$ORIGIN/../../../..'
+  TEST_MAIN_LDFLAGS = '-Wl,-rpath,$$ORIGIN/..:$$ORIGIN/../..:$$ORIGIN/../../..:$$ORIGIN/../../../..' $(CATCH2_LIBS)
 else
   TEST_MAIN := $(BUILD)/main.o $(BUILD)/wakeups.o $(PCH_OBJ)
-  TEST_MAIN_LDFLAGS :=
+  TEST_MAIN_LDFLAGS = $(CATCH2_LIBS)
 endif
 $(BUILD)/libtestmain.so: $(BUILD)/main.o $(BUILD)/wakeups.o $(PCH_OBJ)
 	@$(CXX) -shared -Wl,-soname,libtestmain.so $^ -o $@ $(LDFLAGS_ALL)
@@ -358,6 +388,14 @@ all-binaries: $(BUILD)/core/tests $(BUILD)/model/tests $(BUILD)/infra/selftest $
 test: deps
 	@scripts/build.sh $(MAKE) all-binaries
 	@BUILD='$(BUILD)' LOOP_BUILD='$(LOOP_BUILD)' TEST_CXX='$(CXX)' TEST_OPT='$(OPT)' scripts/test.sh $(IDS)
+
+# make test-catch2-v3: make test against Catch2 v3, Debian's libcatch2-dev from
+# this release's backports, fetched through a private apt configuration and
+# unpacked into build/catch2-v3/ (scripts/catch2_v3.sh), built in folders of
+# their own (CATCH2_ROOT above).
+.PHONY: test-catch2-v3
+test-catch2-v3:
+	@scripts/catch2_v3.sh
 
 core-test: deps
 	@scripts/build.sh $(MAKE) $(BUILD)/core/tests $(BUILD)/model/tests

@@ -14,8 +14,15 @@
 // - in stub-check mode (EXPECT_STUBS=1) checks that every test case failed
 //   with a "not implemented yet" message and prints one verdict line, which
 //   `make test` reads to prove the exercise stubs fail cleanly.
-#define CATCH_CONFIG_MAIN
-#include <catch2/catch.hpp>
+//
+// It builds against Catch2 v2 or v3 (testing/catch.hpp picks the one that is
+// here); the few places where their listener interfaces differ are marked
+// CATCH_VERSION_MAJOR. The main at the end is ours, not Catch2's, so that
+// under v3 it can accept the v2 spellings of the options the scripts pass.
+// (v2: this file holds Catch2's implementation, CATCH_CONFIG_RUNNER; v3: the
+// Makefile links libCatch2.a, and not libCatch2Main.a.)
+#define CATCH_CONFIG_RUNNER
+#include "testing/catch.hpp"
 
 #include <unistd.h>
 
@@ -80,25 +87,33 @@ void progress(std::initializer_list<std::string> fields) {
     }
 }
 
+#if CATCH_VERSION_MAJOR >= 3
+using ListenerBase = Catch::EventListenerBase;
+const Catch::TestCaseInfo& test_info(const Catch::TestCaseStats& stats) { return *stats.testInfo; }
+#else
+using ListenerBase = Catch::TestEventListenerBase;
+const Catch::TestCaseInfo& test_info(const Catch::TestCaseStats& stats) { return stats.testInfo; }
+#endif
+
 std::string current_hint() {
     auto& slot = core::testing::detail::hang_hint_slot();
     std::lock_guard lock(slot.mutex);
     return slot.text;
 }
 
-class Watchdog : public Catch::TestEventListenerBase {
+class Watchdog : public ListenerBase {
 public:
-    using TestEventListenerBase::TestEventListenerBase;
+    using ListenerBase::ListenerBase;
 
     // Every override chains to the base: it keeps Catch2's section stack.
     void testRunStarting(Catch::TestRunInfo const& info) override {
-        TestEventListenerBase::testRunStarting(info);
+        ListenerBase::testRunStarting(info);
         expect_stubs_ = std::getenv("EXPECT_STUBS") != nullptr;
         thread_ = std::thread([this] { watch(); });
     }
 
     void testCaseStarting(Catch::TestCaseInfo const& info) override {
-        TestEventListenerBase::testCaseStarting(info);
+        ListenerBase::testCaseStarting(info);
         core::testing::hang_hint("");
         std::lock_guard lock(mutex_);
         test_name_ = info.name;
@@ -111,14 +126,27 @@ public:
     }
 
     void sectionStarting(Catch::SectionInfo const& info) override {
-        TestEventListenerBase::sectionStarting(info);
+        ListenerBase::sectionStarting(info);
         std::lock_guard lock(mutex_);
         if (info.name != test_name_) section_ = info.name;
     }
 
+    // (v2's listeners return whether to clear the INFO messages; v3's return nothing)
+#if CATCH_VERSION_MAJOR >= 3
+    void assertionEnded(Catch::AssertionStats const& stats) override { note_assertion(stats); }
+#else
     bool assertionEnded(Catch::AssertionStats const& stats) override {
+        note_assertion(stats);
+        return true;
+    }
+#endif
+
+    // The first failure of a test case, and whether a stub said "not implemented yet".
+    void note_assertion(Catch::AssertionStats const& stats) {
         const auto& r = stats.assertionResult;
-        if (!r.succeeded() && r.getMessage().find("not implemented yet") != std::string::npos)
+        // (std::string(): v3's getMessage() is a StringRef)
+        const std::string message(r.getMessage());
+        if (!r.succeeded() && message.find("not implemented yet") != std::string::npos)
             saw_not_implemented_ = true;
         if (!r.succeeded() && !failed_once_) {
             failed_once_ = true;
@@ -126,7 +154,7 @@ public:
             // where, the messages (INFO/FAIL text), and the expression.
             std::string what;
             for (const auto& m : stats.infoMessages) what += m.message + " / ";
-            if (r.hasMessage()) what += r.getMessage() + " / ";
+            if (r.hasMessage()) what += message + " / ";
             if (r.hasExpression() && r.getExpandedExpression() != r.getExpression())
                 what += r.getExpressionInMacro() + " with " + r.getExpandedExpression();
             else if (r.hasExpression())
@@ -135,12 +163,11 @@ public:
             const auto& at = r.getSourceInfo();
             progress({"fail", test_name_, std::string(at.file) + ":" + std::to_string(at.line), what});
         }
-        return true;
     }
 
     void testCaseEnded(Catch::TestCaseStats const& stats) override {
-        TestEventListenerBase::testCaseEnded(stats);
-        progress({"end", stats.testInfo.name, stats.totals.assertions.failed == 0 ? "passed" : "failed"});
+        ListenerBase::testCaseEnded(stats);
+        progress({"end", test_info(stats).name, stats.totals.assertions.failed == 0 ? "passed" : "failed"});
         {
             std::lock_guard lock(mutex_);
             deadline_.reset();
@@ -148,13 +175,13 @@ public:
         if (!expect_stubs_) return;
         ++cases_;
         if (stats.totals.assertions.failed == 0)
-            offenders_.push_back("passes against the stubs: " + stats.testInfo.name);
+            offenders_.push_back("passes against the stubs: " + test_info(stats).name);
         else if (!saw_not_implemented_)
-            offenders_.push_back("fails without 'not implemented yet': " + stats.testInfo.name);
+            offenders_.push_back("fails without 'not implemented yet': " + test_info(stats).name);
     }
 
     void testRunEnded(Catch::TestRunStats const& stats) override {
-        TestEventListenerBase::testRunEnded(stats);
+        ListenerBase::testRunEnded(stats);
         {
             std::lock_guard lock(mutex_);
             stopping_ = true;
@@ -220,3 +247,41 @@ private:
 }  // namespace
 
 CATCH_REGISTER_LISTENER(Watchdog)
+
+// Catch2's own main, except that under v3 it first rewrites the two v2
+// options the scripts (and the README's commands) use and v3 renamed:
+//   --use-colour yes|no|auto   ->  --colour-mode ansi|none|default
+//   --list-test-names-only     ->  --list-tests --verbosity quiet (the same list)
+// Every other option the scripts pass (a test spec, -f FILE, --list-tags,
+// --order rand, --rng-seed N, --abort) is spelled the same in v2 and v3, so
+// the scripts need not know which Catch2 a binary was built against.
+#if CATCH_VERSION_MAJOR >= 3
+namespace {
+std::vector<std::string> v3_spellings(int argc, char* argv[]) {
+    auto colour_mode = [](const std::string& v) { return v == "yes" ? "ansi" : v == "no" ? "none" : "default"; };
+    std::vector<std::string> args;
+    for (int i = 0; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--use-colour" && i + 1 < argc)
+            args.insert(args.end(), {"--colour-mode", colour_mode(argv[++i])});
+        else if (a.starts_with("--use-colour="))
+            args.insert(args.end(), {"--colour-mode", colour_mode(a.substr(a.find('=') + 1))});
+        else if (a == "--list-test-names-only")
+            args.insert(args.end(), {"--list-tests", "--verbosity", "quiet"});
+        else
+            args.push_back(a);
+    }
+    return args;
+}
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    std::vector<std::string> args = v3_spellings(argc, argv);
+    std::vector<char*> v3_argv;
+    for (auto& a : args) v3_argv.push_back(a.data());
+    v3_argv.push_back(nullptr);
+    return Catch::Session().run(static_cast<int>(args.size()), v3_argv.data());
+}
+#else
+int main(int argc, char* argv[]) { return Catch::Session().run(argc, argv); }
+#endif

@@ -1,5 +1,5 @@
 // Chapter 1: Countdown, a state-machine future written by hand.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <memory>
 #include <stdexcept>

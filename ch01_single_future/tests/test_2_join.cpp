@@ -1,5 +1,5 @@
 // Chapter 1: join(a, b) runs two futures inside one.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <memory>
 #include <stdexcept>

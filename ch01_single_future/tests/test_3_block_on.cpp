@@ -1,5 +1,5 @@
 // Chapter 1: block_on polls a future in a loop until it is Ready.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <chrono>
 #include <cstdlib>

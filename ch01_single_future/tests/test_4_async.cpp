@@ -1,5 +1,5 @@
 // Chapter 1: block_on drives coroutines (core::Async) like any other future.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <memory>
 #include <stdexcept>

@@ -15,7 +15,7 @@
 // SAN=thread the hooks are left out (and that build finds the same bugs as
 // data races instead). The same replacement makes every other wait return at
 // once, as a spurious wakeup may: park() must wait in a loop.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,5 +1,5 @@
 // Chapter 2: SimpleWaker, the core::Wake that unparks block_on's thread.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

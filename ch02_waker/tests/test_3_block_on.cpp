@@ -1,5 +1,5 @@
 // Chapter 2: block_on parks between polls and polls again only after a wake.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

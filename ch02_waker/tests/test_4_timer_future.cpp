@@ -1,5 +1,5 @@
 // Chapter 2: TimerFuture, a future completed by a thread.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

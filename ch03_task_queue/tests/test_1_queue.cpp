@@ -3,7 +3,7 @@
 // probes.hpp): a learner who has written only the queue sees them go green.
 #include "probes.hpp"  // first: see the note at its top
 
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <exception>
 #include <memory>

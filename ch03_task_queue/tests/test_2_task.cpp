@@ -4,7 +4,7 @@
 // the wakes put in the queue.
 #include "probes.hpp"  // first: see the note at its top
 
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <memory>
 #include <stdexcept>

@@ -3,7 +3,7 @@
 // outside, and lifetimes at the end.
 #include "probes.hpp"  // first: see the note at its top
 
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

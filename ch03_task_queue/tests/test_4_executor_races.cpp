@@ -5,7 +5,7 @@
 // so `make check-ch03 STRESS=50` can shake them (see book/proving_it.md).
 #include "probes.hpp"  // first: see the note at its top
 
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <memory>

@@ -1,6 +1,6 @@
 // Chapter 4, piece 1: the channel the executor and its spawners talk through.
 // Only channel.hpp: this piece goes green before the task exists.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -2,7 +2,7 @@
 // plays the worker: it calls Task::run() itself and looks into the ready
 // channel after each step, so every interleaving here happens in the same
 // order on every run. Only task.hpp (and the channel it sends into).
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <functional>

@@ -1,6 +1,6 @@
 // Chapter 4, piece 3: Spawner and Executor over the channel, on one worker
 // (several workers come in test_workers.cpp).
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,6 +1,6 @@
 // Chapter 4, piece 4: run(n) on several worker threads. A wake can now land
 // while another thread polls the task; no task is ever polled twice at once.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <pthread.h>
 #include <sys/resource.h>

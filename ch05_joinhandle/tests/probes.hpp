@@ -8,7 +8,7 @@
 // files (they may be compiled as one translation unit): shared ones live here.
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,7 +1,7 @@
 // Step 6: timeout(fut, d), cancellation by dropping a future. Polled by hand
 // with a counting waker (the deadline is real time, on core's timer thread),
 // and once on a runtime, for what happens to a task spawned by the loser.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,7 +1,7 @@
 // Step 1: TaskState, the mutex version of the task's state machine, on its
 // own (no runtime). The cases are in state_cases.hpp, shared with
 // test_9_atomic_state.cpp.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <list>

@@ -1,6 +1,6 @@
 // Step 2: JoinSlot on its own, no runtime: the shared completion slot
 // between a task and its JoinHandle, polled by hand with counting wakers.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <exception>

@@ -4,7 +4,7 @@
 // What is checked: how many queue entries wakes make, a wake during the
 // poll, what happens to the result when nobody will join it, and a result
 // that throws while it is handed over.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <list>

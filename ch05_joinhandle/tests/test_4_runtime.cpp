@@ -1,7 +1,7 @@
 // The runtime around the tasks: finding the current runtime, block_on,
 // shutdown with tasks still pending, and misuse. (Its workers polling at
 // once: test_5_workers.cpp.)
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

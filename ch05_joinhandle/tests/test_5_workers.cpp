@@ -1,7 +1,7 @@
 // The runtime's workers: never two polls of one task at once, however the
 // wakes arrive (from the task itself, from other threads during its poll),
 // and what one task that blocks its worker costs the others.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <list>

@@ -1,7 +1,7 @@
 // Joining: values of every kind come back, from tasks and from block_on,
 // whichever side of the completion/join race comes first. (Exceptions and
 // the other edges of a join: test_7_join_edges.cpp.)
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <memory>

@@ -1,7 +1,7 @@
 // Joining at the edges: a task's exception, block_on's own, and one thrown by
 // a future's destructor come back at the join; a second poll of a finished
 // join is a clear error; dropping a handle destroys a result nobody can take.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <exception>
 #include <memory>

@@ -1,7 +1,7 @@
 // Step 5: AtomicTaskState, the same machine in one atomic word, against the
 // very cases TaskState passes (state_cases.hpp). To run the whole runtime on
 // it too: make check-ch05 ATOMIC=1 (see the card).
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <list>

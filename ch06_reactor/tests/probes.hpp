@@ -3,7 +3,7 @@
 // delay server started as a child process on an ephemeral port.
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

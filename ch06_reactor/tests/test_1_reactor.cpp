@@ -1,7 +1,7 @@
 // The reactor on its own: the registry, readiness and ticks, wakers, the
 // registry lock, deregistration, and edge-triggered behaviour. Sources are
 // Unix socket pairs, wakers are counting probes, nothing else runs.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include "probes.hpp"
 

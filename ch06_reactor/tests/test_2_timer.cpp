@@ -1,6 +1,6 @@
 // Timers served by the reactor's own loop: no thread per timer, wakers
 // replaced, dropped sleeps forgotten.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include "core/scope_exit.hpp"
 #include "probes.hpp"

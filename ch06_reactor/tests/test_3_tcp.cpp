@@ -1,6 +1,6 @@
 // The I/O futures on real loopback sockets: bytes both ways, draining to
 // EAGAIN, dropped futures, end of stream, resets, and fds on error paths.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -1,6 +1,6 @@
 // The runtime, the reactor and the delay server together: concurrency from
 // one executor thread, and a thousand connections at once.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <cstdio>
 

@@ -1,7 +1,7 @@
 // The delay server under abuse, in both variants (reactor and blocking),
 // through the chapter's own client: every bad input gets a clear 4xx or a
 // clean close, and the next good request is served.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -3,7 +3,7 @@
 // for "this throws a clear std::logic_error".
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

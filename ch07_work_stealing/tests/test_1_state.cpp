@@ -1,7 +1,7 @@
 // The task's state word by itself, no runtime: each transition, the
 // reference count, and the join handshake's bits. Driven by hand, so every
 // order is the test's choice.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <thread>

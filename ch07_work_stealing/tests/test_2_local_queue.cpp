@@ -1,7 +1,7 @@
 // The local queue by itself: FIFO order, overflow, stealing half, and the
 // two race windows a broken push or steal falls into, forced open with hooks
 // that run the other side in the middle of a step.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <functional>

@@ -2,7 +2,7 @@
 // and the output together), the waker lent during a poll and counted only
 // when kept, the output destroyed as soon as nobody can read it, and a
 // detached task's exception reported once.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,6 +1,6 @@
 // Joining: values of every kind come back, from tasks and from block_on,
 // whichever side of the completion/join race comes first; exceptions too.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <memory>
 #include <stdexcept>

@@ -1,6 +1,6 @@
 // Cancellation and detaching: abort() frees the task's future wherever the
 // task is (running, parked on a timer, finished), dropping a handle does not.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,6 +1,6 @@
 // The runtime around the tasks: finding the current runtime, block_on,
 // shutdown with tasks still pending, misuse, and never two polls at once.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,7 +1,7 @@
 // The worker loop: idle workers steal, the LIFO slot cannot starve the
 // queue, the searching count comes back to zero, no wake is lost while
 // tasks move between workers, and a shutdown finds tasks in every queue.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <chrono>

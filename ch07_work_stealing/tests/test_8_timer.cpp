@@ -1,6 +1,6 @@
 // ch07::sleep_for: timers the workers fire, no thread per timer, dropped
 // timers leave at once, and sleeping inside block_on's own future.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -1,6 +1,6 @@
 // Tests of core::Async<T>: laziness, co_await on any future, re-polling a
 // Pending future, exceptions, and what is destroyed when.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <memory>
 #include <stdexcept>

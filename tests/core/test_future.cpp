@@ -1,5 +1,5 @@
 // Tests of the Future concept and core::BoxFuture.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <memory>
 #include <string>

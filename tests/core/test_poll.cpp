@@ -1,5 +1,5 @@
 // Tests of core::Poll: the two states, and that a mix-up fails loudly.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <memory>
 #include <string>

@@ -2,7 +2,7 @@
 // chapter 7 builds on a task's own reference count, with no shared_ptr.
 // The probe is a hand-counted object with a table that counts every call,
 // so each test can see exactly which of clone / wake / wake_by_ref / drop ran.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <atomic>
 #include <thread>

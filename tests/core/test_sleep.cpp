@@ -1,5 +1,5 @@
 // Tests of core::sleep_for / sleep_until and core::yield_now.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <dirent.h>
 

@@ -10,7 +10,7 @@
 // shutdown, runs after the timer would have been destroyed. With a timer that
 // is destroyed at exit, its sleep never fires (the child reports it and exits
 // with 3) or, under ASan, it is a use after free.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <spawn.h>
 #include <sys/wait.h>

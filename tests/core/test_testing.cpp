@@ -1,6 +1,6 @@
 // Tests of the shared test probes: a probe that lies would make every
 // chapter's tests lie.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <chrono>
 #include <condition_variable>

@@ -1,7 +1,7 @@
 // Tests of core::traced and the trace recorder: the JSON is well-formed
 // Chrome trace-event format, one span per poll on the polling thread, wake
 // instants on the waking thread, and the future's output passes through.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <cctype>
 #include <cstdio>

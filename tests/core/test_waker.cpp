@@ -1,6 +1,6 @@
 // Tests of core::Waker and core::Context: identity, no-op wakers, and
 // copying/waking from many threads.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <thread>
 #include <vector>

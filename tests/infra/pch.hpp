@@ -9,7 +9,7 @@
 // speed-up, not a way to skip includes (compile_commands.json, which editors
 // read, does not use it).
 
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <algorithm>
 #include <array>

@@ -3,7 +3,7 @@
 // a crash names its test, a failure at exit (a leak report) is not a pass,
 // and the stub check notices a test that passes.
 // They are tagged [.] (hidden): nothing runs them unless asked by tag.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <csignal>
 #include <cstdlib>

@@ -3,7 +3,7 @@
 // each side that must be caught. The steps are the ones
 // solutions/ch07_work_stealing/local_queue.hpp takes, in its order; each
 // step is one atomic operation there.
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <algorithm>
 #include <string>

@@ -1,7 +1,7 @@
 // Model tests: every interleaving of the steps of the protocols the chapters
 // rely on, with a deliberately broken variant of each that must be caught.
 // The book's chapters point here (see "Proving it" in each chapter).
-#include <catch2/catch.hpp>
+#include "testing/catch.hpp"
 
 #include <algorithm>
 #include <string>
