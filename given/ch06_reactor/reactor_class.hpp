@@ -8,7 +8,7 @@
 //   timers.hpp     add_timer, ms_until_next_timer, take_due_timers
 //   reactor.hpp    turn, on_event: one turn of the loop
 // Given here: start, the destructor, poke, run (the loop around turn),
-// release (the deleter), fire, current/Enter, and the counters tests read.
+// release (the deleter), fire, current/Enter, and the probes tests read.
 // What it keeps per socket and per timer (IoSlot, TimerSlot): slots.hpp.
 //
 // Who calls what:
@@ -18,7 +18,7 @@
 //     add_timer                             the thread polling a Sleep
 //     the loop (run, turn)                  the reactor thread only
 // One mutex, the registry lock (mutex_), guards sources_, every IoSlot,
-// timers_, events_ and stopping_.
+// timers_, events_, stopping_ and failure_.
 //
 // Rust counterpart: mio::Poll + tokio's I/O driver (runtime/io/driver.rs)
 // with its ScheduledIo per source, and tokio's timer wheel.
@@ -28,6 +28,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -36,6 +37,7 @@
 #include <mutex>
 #include <queue>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -84,6 +86,13 @@ public:
     // A timer (timers.hpp).
     void add_timer(Clock::time_point deadline, const std::shared_ptr<detail::TimerSlot>& slot);
 
+    // Makes epoll_wait return, so that a turn begins: a new earliest timer,
+    // shutdown, or a test that waits for a turn (turns()).
+    void poke() {
+        std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(poke_.get(), &one, sizeof one);
+    }
+
     // For tests and the demo.
     std::size_t sources() const {
         std::lock_guard lock(mutex_);
@@ -92,6 +101,13 @@ public:
     std::uint64_t events() const {  // readiness events delivered, all sources
         std::lock_guard lock(mutex_);
         return events_;
+    }
+    std::uint64_t turns() const {  // turns finished, their wakes delivered
+        return turns_.load(std::memory_order_acquire);
+    }
+    std::string failure() const {  // why the reactor thread stopped early (a turn threw), or ""
+        std::lock_guard lock(mutex_);
+        return failure_;
     }
 
     // The reactor that futures polled on this thread use: set by the runtime
@@ -130,12 +146,6 @@ private:
         if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, poke_.get(), &ev) < 0) throw_errno("epoll_ctl(ADD, eventfd)");
     }
 
-    // Makes epoll_wait return: a new earliest timer, or shutdown.
-    void poke() {
-        std::uint64_t one = 1;
-        [[maybe_unused]] auto n = ::write(poke_.get(), &one, sizeof one);
-    }
-
     // The reactor thread: turns until the destructor says stop. A turn that
     // throws (a bug, or a TODO in the exercise) stops the reactor loudly
     // rather than killing the process: every I/O future then waits forever,
@@ -144,10 +154,14 @@ private:
         running_here_ = this;
         { std::lock_guard lock(mutex_); }  // start() has finished writing thread_
         try {
-            while (turn() && !delete_after_turn_) {
+            while (turn()) {
+                turns_.fetch_add(1, std::memory_order_release);
+                if (delete_after_turn_) break;
             }
         } catch (const std::exception& e) {
             std::fprintf(stderr, "ch06::Reactor: the reactor thread stopped: %s\n", e.what());
+            std::lock_guard lock(mutex_);
+            failure_ = e.what();
         }
         if (delete_after_turn_) {
             thread_.detach();  // a thread cannot join itself
@@ -192,11 +206,13 @@ private:
 
     Fd epoll_;
     Fd poke_;                   // an eventfd: written to interrupt epoll_wait
-    mutable std::mutex mutex_;  // the registry lock: sources_, every IoSlot, timers_, events_, stopping_
+    mutable std::mutex mutex_;  // the registry lock: sources_, every IoSlot, timers_, events_, stopping_, failure_
     std::unordered_map<int, std::shared_ptr<detail::IoSlot>> sources_;
     std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
     std::uint64_t events_ = 0;
     bool stopping_ = false;
+    std::string failure_;  // see failure()
+    std::atomic<std::uint64_t> turns_{0};  // written by run() only
     std::thread thread_;
     bool delete_after_turn_ = false;  // see release()
     static inline thread_local Reactor* current_ = nullptr;
