@@ -1,5 +1,5 @@
 # Chapter 6's own rules: the delay server, the peer of its tests and demo.
-# It is always built from solutions/ (the reference reactor): it is given,
+# It is always built from solutions/ and given/ (the reference reactor): it is given,
 # not an exercise, and the tests need a working peer while the learner's
 # reactor is still a stub. Every ch06 binary of a build (exercises,
 # solutions, the pristine stubs of make test, a mutant of make mutants, each
@@ -9,7 +9,8 @@
 # Written under a temporary name and renamed: make mutants builds two mutants
 # at once, and both may ask for the server.
 
-$(BUILD)/delayserver: ch06_reactor/delayserver.cpp $(wildcard solutions/ch06_reactor/*.hpp) $(wildcard include/core/*.hpp)
+$(BUILD)/delayserver: ch06_reactor/delayserver.cpp $(wildcard solutions/ch06_reactor/*.hpp) $(wildcard $(GIVEN)/ch06_reactor/*.hpp) \
+		$(wildcard include/core/*.hpp)
 	@mkdir -p $(@D)
 	@echo "  CXX   $< [solutions]"
 	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -Isolutions -I$(GIVEN) $< -MT $@ -MF $@.tmp$$$$.d -o $@.tmp$$$$ $(LDFLAGS_ALL) \

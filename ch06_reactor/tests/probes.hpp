@@ -120,16 +120,20 @@ private:
 
 // Returns once the reactor has finished a turn that began after this call:
 // every event the kernel had reported before it has been handled and its
-// wakes delivered (a turn wakes I/O waiters before it fires timers).
+// wakes delivered. It pokes the reactor (its eventfd) and waits for two more
+// finished turns (Reactor::turns(), counted by the given run loop): the
+// first may have been under way at the call, the second began after it. No
+// timer is involved, so the registry's tests need none of the timer code.
 inline void settle(ch06::Reactor& reactor) {
-    ch06::Reactor::Enter enter(reactor);
-    auto signal = std::make_shared<Signal>();
-    core::Waker waker = core::Waker::from(signal);
-    core::Context cx(waker);
-    ch06::Sleep sleep = ch06::sleep_for(1ms);
-    if (sleep.poll(cx).is_pending()) {
-        INFO("a 1 ms ch06::sleep_for never fired: check the reactor's timer heap and its epoll_wait timeout");
-        REQUIRE(signal->wait_for(core::testing::scaled(5s)));
+    const auto done = reactor.turns();
+    for (auto target : {done + 1, done + 2}) {
+        reactor.poke();
+        const bool turned = eventually([&] { return reactor.turns() >= target || !reactor.failure().empty(); });
+        if (const std::string failure = reactor.failure(); !failure.empty())
+            FAIL("the reactor thread stopped, a turn threw: " << failure);
+        INFO("the reactor thread finished no turn after a poke: it is stuck inside one (epoll_wait must "
+             "wait without the registry lock, and a poke, an event on the eventfd poke_, must end the wait)");
+        REQUIRE(turned);
     }
 }
 

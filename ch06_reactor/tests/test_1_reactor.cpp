@@ -40,7 +40,8 @@ TEST_CASE("an idle source is reported once, not on every turn: the reactor does 
 
 TEST_CASE("after EAGAIN clears the readiness, poll_ready keeps the waker and a byte that arrives wakes it once",
           "[ch06][reactor]") {
-    core::testing::hang_hint("the reactor thread must call epoll_wait and wake the waker stored by poll_ready");
+    core::testing::hang_hint("the reactor thread must call epoll_wait and wake the waker stored by poll_ready "
+                             "(turn and on_event, reactor.hpp)");
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
     auto slot = reactor->register_source(a.get());

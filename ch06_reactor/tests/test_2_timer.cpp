@@ -34,7 +34,7 @@ TEST_CASE("sleep_for completes after its duration, not before", "[ch06][timer]")
 
 TEST_CASE("2000 sleeping tasks are served by the reactor's thread, not one thread per timer",
           "[ch06][timer]") {
-    core::testing::hang_hint("sleeps that never fire: see ch06::Reactor's timer heap");
+    core::testing::hang_hint("sleeps that never fire: see the timer heap (timers.hpp) and Sleep::poll (sleep.hpp)");
     ch06::Runtime rt(1);
     const int before = thread_count();
     auto start = Clock::now();
@@ -126,7 +126,7 @@ private:
 
 TEST_CASE("a reactor whose last owner is dropped by its own thread (in a wake) shuts down cleanly",
           "[ch06][timer]") {
-    core::testing::hang_hint("a Sleep that never fires: see ch06::Reactor's timer heap");
+    core::testing::hang_hint("a Sleep that never fires: see the timer heap (timers.hpp) and Sleep::poll (sleep.hpp)");
     const int fds_before = fd_count();
     auto woke = std::make_shared<std::atomic<bool>>(false);
     {
@@ -141,7 +141,7 @@ TEST_CASE("a reactor whose last owner is dropped by its own thread (in a wake) s
     // Now the waker in the timer's slot is the last owner of the task, and
     // through its Sleep of the reactor. Firing the timer drops that waker on
     // the reactor thread: ~Reactor must not join the thread it runs on.
-    INFO("a crash here ('Resource deadlock avoided') is ~Reactor joining its own thread: see Reactor::release");
+    INFO("a crash here ('Resource deadlock avoided') is ~Reactor joining its own thread: see Reactor::release (given, reactor_class.hpp)");
     REQUIRE(eventually([&] { return woke->load(); }));
     INFO("the reactor's epoll fd and eventfd must be closed once its last owner is gone");
     CHECK(eventually([&] { return fd_count() == fds_before; }));

@@ -13,43 +13,29 @@
 // - The waker is replaced when a later poll brings a different one.
 // - Dropping a Sleep cancels it: the heap holds it weakly.
 //
+// The class, its data and sleep_for: sleep_class.hpp (given).
+//
 // Rust counterpart: tokio::time::sleep, driven by the runtime's time driver.
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <mutex>
-#include <optional>
 
 #include "ch06_reactor/reactor.hpp"
+#include "ch06_reactor/sleep_class.hpp"
 #include "core/poll.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"
 
 namespace ch06 {
 
-class [[nodiscard]] Sleep {
-public:
-    using Output = void;
-    using Clock = Reactor::Clock;
-
-    explicit Sleep(Clock::duration d) : duration_(d) {}
-
-    core::Poll<void> poll(core::Context& cx) {
-        // When does the clock start? What must be in the slot before the
-        // reactor can see it? What if a later poll brings another waker?
-        (void)cx, (void)duration_;
-        core::todo("Sleep::poll: on the first poll, find Reactor::current(), make the TimerSlot with this "
-                   "poll's waker and add_timer the deadline; later, Ready once fired, else replace a "
-                   "changed waker; see book/ch06_reactor.md#timers-in-the-same-loop");
-    }
-
-private:
-    Clock::duration duration_;
-    std::shared_ptr<Reactor> reactor_;  // kept alive while our entry may be in its heap
-    std::shared_ptr<detail::TimerSlot> slot_;
-};
-
-inline Sleep sleep_for(Sleep::Clock::duration d) { return Sleep(d); }
+inline core::Poll<void> Sleep::poll(core::Context& cx) {
+    // When does the clock start? What must be in the slot before the
+    // reactor can see it? What if a later poll brings another waker?
+    (void)cx, (void)duration_;
+    core::todo("Sleep::poll: on the first poll, find Reactor::current(), make the TimerSlot with this "
+               "poll's waker and add_timer the deadline; later, Ready once fired, else replace a "
+               "changed waker; see book/ch06_reactor.md#timers-in-the-same-loop");
+}
 
 }  // namespace ch06

@@ -10,9 +10,11 @@
 //   std::size_t n = co_await s.write(span);
 //   ch06::http_get(port, "/200/hello")         the tests' and demo's HTTP client
 //
-// Reading order: fd.hpp, reactor.hpp (the registry, the loop, the timers,
-// Source), sleep.hpp, net.hpp; then the runtime carried from chapter 5:
-// state.hpp, join.hpp, scheduler.hpp, task.hpp, join_handle.hpp, runtime.hpp.
+// Reading order: fd.hpp; reactor_class.hpp (the Reactor's data and given
+// parts), then the bodies: registry.hpp, timers.hpp, reactor.hpp (one turn);
+// source.hpp; sleep_class.hpp, sleep.hpp; net_classes.hpp, net.hpp. Then the
+// runtime carried from chapter 5: state.hpp, join.hpp, scheduler.hpp,
+// task.hpp, join_handle.hpp, runtime.hpp.
 //
 // Rust counterpart: tokio's runtime with its I/O and time drivers, and
 // tokio::net.
@@ -27,5 +29,6 @@
 #include "ch06_reactor/runtime.hpp"
 #include "ch06_reactor/scheduler.hpp"
 #include "ch06_reactor/sleep.hpp"
+#include "ch06_reactor/source.hpp"
 #include "ch06_reactor/state.hpp"
 #include "ch06_reactor/task.hpp"

@@ -21,263 +21,162 @@
 // - Every fd is owned by an Fd from the moment it exists, so no error path
 //   leaks one; a stream deregisters before it closes.
 //
+// The classes, their data and constructors: net_classes.hpp (given).
+//
 // Rust counterpart: tokio::net::{TcpListener, TcpStream} over mio, and
 // tokio's Registration::poll_read_io loop (poll_ready, syscall,
 // clear_readiness on WouldBlock).
 #pragma once
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
-#include <system_error>
 #include <utility>
 
 #include "ch06_reactor/fd.hpp"
+#include "ch06_reactor/net_classes.hpp"
 #include "ch06_reactor/reactor.hpp"
 #include "core/poll.hpp"
 #include "core/waker.hpp"
 
 namespace ch06 {
 
-namespace detail {
-
-inline sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // 127.0.0.1 only, never a real interface
-    return addr;
+// [book:read_future]
+inline ReadFuture::~ReadFuture() {
+    if (waiting_) source_->drop_interest(Interest::read);  // no wake for a dropped future
 }
 
-inline bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
-
-}  // namespace detail
-
-class TcpStream;
-
-// [book:read_future]
-class [[nodiscard]] ReadFuture {
-public:
-    using Output = std::size_t;
-    ReadFuture(Source& source, std::span<char> buf) : source_(&source), buf_(buf) {}
-    ReadFuture(ReadFuture&& o) noexcept : source_(o.source_), buf_(o.buf_), waiting_(std::exchange(o.waiting_, false)) {}
-    ReadFuture& operator=(ReadFuture&&) = delete;
-    ~ReadFuture() {
-        if (waiting_) source_->drop_interest(Interest::read);  // no wake for a dropped future
-    }
-
-    core::Poll<std::size_t> poll(core::Context& cx) {
-        for (;;) {
-            auto ready = source_->poll_ready(Interest::read, cx);
-            if (ready.is_pending()) {
-                waiting_ = true;  // the registry holds our waker
-                return core::Poll<std::size_t>::pending();
-            }
-            waiting_ = false;
-            ssize_t n = ::read(source_->fd(), buf_.data(), buf_.size());
-            if (n >= 0) return std::size_t(n);  // 0: end of stream. Readiness stays: more may be buffered
-            if (detail::would_block(errno)) {
-                source_->clear_readiness(Interest::read, ready.value());  // drained: wait for the next edge
-                continue;
-            }
-            if (errno == EINTR) continue;
-            throw_errno("read from fd " + std::to_string(source_->fd()));
+inline core::Poll<std::size_t> ReadFuture::poll(core::Context& cx) {
+    for (;;) {
+        auto ready = source_->poll_ready(Interest::read, cx);
+        if (ready.is_pending()) {
+            waiting_ = true;  // the registry holds our waker
+            return core::Poll<std::size_t>::pending();
         }
+        waiting_ = false;
+        ssize_t n = ::read(source_->fd(), buf_.data(), buf_.size());
+        if (n >= 0) return std::size_t(n);  // 0: end of stream. Readiness stays: more may be buffered
+        if (detail::would_block(errno)) {
+            source_->clear_readiness(Interest::read, ready.value());  // drained: wait for the next edge
+            continue;
+        }
+        if (errno == EINTR) continue;
+        throw_errno("read from fd " + std::to_string(source_->fd()));
     }
-
-private:
-    Source* source_;
-    std::span<char> buf_;
-    bool waiting_ = false;
-};
+}
 // [/book:read_future]
 
-class [[nodiscard]] WriteFuture {
-public:
-    using Output = std::size_t;
-    WriteFuture(Source& source, std::span<const char> buf) : source_(&source), buf_(buf) {}
-    WriteFuture(WriteFuture&& o) noexcept : source_(o.source_), buf_(o.buf_), waiting_(std::exchange(o.waiting_, false)) {}
-    WriteFuture& operator=(WriteFuture&&) = delete;
-    ~WriteFuture() {
-        if (waiting_) source_->drop_interest(Interest::write);
-    }
+inline WriteFuture::~WriteFuture() {
+    if (waiting_) source_->drop_interest(Interest::write);
+}
 
-    // [book:write_poll]
-    core::Poll<std::size_t> poll(core::Context& cx) {
-        for (;;) {
-            auto ready = source_->poll_ready(Interest::write, cx);
-            if (ready.is_pending()) {
-                waiting_ = true;
-                return core::Poll<std::size_t>::pending();
-            }
-            waiting_ = false;
-            // MSG_NOSIGNAL: a peer that went away is an EPIPE for this call,
-            // not a SIGPIPE that kills the whole process.
-            ssize_t n = ::send(source_->fd(), buf_.data(), buf_.size(), MSG_NOSIGNAL);
-            if (n >= 0) return std::size_t(n);
-            if (detail::would_block(errno)) {
-                source_->clear_readiness(Interest::write, ready.value());
-                continue;
-            }
-            if (errno == EINTR) continue;
-            throw_errno("write to fd " + std::to_string(source_->fd()));
+// [book:write_poll]
+inline core::Poll<std::size_t> WriteFuture::poll(core::Context& cx) {
+    for (;;) {
+        auto ready = source_->poll_ready(Interest::write, cx);
+        if (ready.is_pending()) {
+            waiting_ = true;
+            return core::Poll<std::size_t>::pending();
         }
+        waiting_ = false;
+        // MSG_NOSIGNAL: a peer that went away is an EPIPE for this call,
+        // not a SIGPIPE that kills the whole process.
+        ssize_t n = ::send(source_->fd(), buf_.data(), buf_.size(), MSG_NOSIGNAL);
+        if (n >= 0) return std::size_t(n);
+        if (detail::would_block(errno)) {
+            source_->clear_readiness(Interest::write, ready.value());
+            continue;
+        }
+        if (errno == EINTR) continue;
+        throw_errno("write to fd " + std::to_string(source_->fd()));
     }
-    // [/book:write_poll]
-
-private:
-    Source* source_;
-    std::span<const char> buf_;
-    bool waiting_ = false;
-};
-
-class TcpStream {
-public:
-    class Connect;
-
-    static Connect connect(std::uint16_t port);
-
-    ReadFuture read(std::span<char> buf) { return ReadFuture(*source_, buf); }
-    WriteFuture write(std::span<const char> buf) { return WriteFuture(*source_, buf); }
-    // Half-close: the peer reads end of stream, and may still answer.
-    void shutdown_write() { ::shutdown(source_->fd(), SHUT_WR); }
-    int fd() const { return source_->fd(); }
-
-    explicit TcpStream(std::unique_ptr<Source> source) : source_(std::move(source)) {}
-
-private:
-    std::unique_ptr<Source> source_;  // on the heap: futures keep its address
-};
+}
+// [/book:write_poll]
 
 // [book:connect]
-class [[nodiscard]] TcpStream::Connect {
-public:
-    using Output = TcpStream;
-    explicit Connect(std::uint16_t port) : port_(port) {}
-
-    core::Poll<TcpStream> poll(core::Context& cx) {
-        if (!stream_) start();
-        for (;;) {
-            auto ready = stream_->source_->poll_ready(Interest::write, cx);
-            if (ready.is_pending()) return core::Poll<TcpStream>::pending();
-            // Writable means the handshake ended, well or badly: SO_ERROR says which.
-            int error = 0;
-            socklen_t len = sizeof error;
-            ::getsockopt(stream_->fd(), SOL_SOCKET, SO_ERROR, &error, &len);
-            if (error != 0) throw_errno("connect to 127.0.0.1:" + std::to_string(port_), error);
-            sockaddr_in peer{};
-            socklen_t peer_len = sizeof peer;
-            if (::getpeername(stream_->fd(), reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0)
-                return std::move(*stream_);
-            // Not connected yet: this was the optimistic first try, connect's EAGAIN.
-            stream_->source_->clear_readiness(Interest::write, ready.value());
-        }
+inline core::Poll<TcpStream> TcpStream::Connect::poll(core::Context& cx) {
+    if (!stream_) start();
+    for (;;) {
+        auto ready = stream_->source_->poll_ready(Interest::write, cx);
+        if (ready.is_pending()) return core::Poll<TcpStream>::pending();
+        // Writable means the handshake ended, well or badly: SO_ERROR says which.
+        int error = 0;
+        socklen_t len = sizeof error;
+        ::getsockopt(stream_->fd(), SOL_SOCKET, SO_ERROR, &error, &len);
+        if (error != 0) throw_errno("connect to 127.0.0.1:" + std::to_string(port_), error);
+        sockaddr_in peer{};
+        socklen_t peer_len = sizeof peer;
+        if (::getpeername(stream_->fd(), reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0)
+            return std::move(*stream_);
+        // Not connected yet: this was the optimistic first try, connect's EAGAIN.
+        stream_->source_->clear_readiness(Interest::write, ready.value());
     }
+}
 
-private:
-    void start() {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw_errno("socket");
-        Fd owner(fd);  // from here on, every throw closes it
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // small requests go out at once
-        sockaddr_in addr = detail::loopback(port_);
-        if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno != EINPROGRESS)
-            throw_errno("connect to 127.0.0.1:" + std::to_string(port_));
-        stream_.emplace(std::make_unique<Source>(Reactor::current(), std::move(owner)));
-    }
-
-    std::uint16_t port_;
-    std::optional<TcpStream> stream_;  // the socket being connected; closed with us if it fails
-};
+inline void TcpStream::Connect::start() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw_errno("socket");
+    Fd owner(fd);  // from here on, every throw closes it
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // small requests go out at once
+    sockaddr_in addr = detail::loopback(port_);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 && errno != EINPROGRESS)
+        throw_errno("connect to 127.0.0.1:" + std::to_string(port_));
+    stream_.emplace(std::make_unique<Source>(Reactor::current(), std::move(owner)));
+}
 // [/book:connect]
 
-inline TcpStream::Connect TcpStream::connect(std::uint16_t port) { return Connect(port); }
-
-class TcpListener {
-public:
-    class Accept;
-
-    // [book:bind]
-    static TcpListener bind(std::uint16_t port) {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) throw_errno("socket");
-        Fd owner(fd);  // owned before the first throw below: each one closes it
-        int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in addr = detail::loopback(port);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
-            throw_errno("bind 127.0.0.1:" + std::to_string(port));
-        if (::listen(fd, SOMAXCONN) < 0) throw_errno("listen");
-        return TcpListener(std::make_unique<Source>(Reactor::current(), std::move(owner)));
-    }
-    // [/book:bind]
-
-    Accept accept();
-
-    std::uint16_t port() const {
-        sockaddr_in addr{};
-        socklen_t len = sizeof addr;
-        ::getsockname(source_->fd(), reinterpret_cast<sockaddr*>(&addr), &len);
-        return ntohs(addr.sin_port);
-    }
-    int fd() const { return source_->fd(); }
-
-private:
-    explicit TcpListener(std::unique_ptr<Source> source) : source_(std::move(source)) {}
-    std::unique_ptr<Source> source_;
-};
+// [book:bind]
+inline TcpListener TcpListener::bind(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw_errno("socket");
+    Fd owner(fd);  // owned before the first throw below: each one closes it
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr = detail::loopback(port);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+        throw_errno("bind 127.0.0.1:" + std::to_string(port));
+    if (::listen(fd, SOMAXCONN) < 0) throw_errno("listen");
+    return TcpListener(std::make_unique<Source>(Reactor::current(), std::move(owner)));
+}
+// [/book:bind]
 
 // [book:accept]
-class [[nodiscard]] TcpListener::Accept {
-public:
-    using Output = TcpStream;
-    explicit Accept(Source& source) : source_(&source) {}
-    Accept(Accept&& o) noexcept : source_(o.source_), waiting_(std::exchange(o.waiting_, false)) {}
-    Accept& operator=(Accept&&) = delete;
-    ~Accept() {
-        if (waiting_) source_->drop_interest(Interest::read);
-    }
+inline TcpListener::Accept::~Accept() {
+    if (waiting_) source_->drop_interest(Interest::read);
+}
 
-    core::Poll<TcpStream> poll(core::Context& cx) {
-        for (;;) {
-            auto ready = source_->poll_ready(Interest::read, cx);
-            if (ready.is_pending()) {
-                waiting_ = true;
-                return core::Poll<TcpStream>::pending();
-            }
-            waiting_ = false;
-            int fd = ::accept4(source_->fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (fd >= 0) {
-                Fd owner(fd);
-                int one = 1;
-                ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                return TcpStream(std::make_unique<Source>(source_->reactor(), std::move(owner)));
-            }
-            if (detail::would_block(errno)) {
-                source_->clear_readiness(Interest::read, ready.value());
-                continue;
-            }
-            // A connection that died in the backlog is not the listener's error.
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            throw_errno("accept on fd " + std::to_string(source_->fd()));
+inline core::Poll<TcpStream> TcpListener::Accept::poll(core::Context& cx) {
+    for (;;) {
+        auto ready = source_->poll_ready(Interest::read, cx);
+        if (ready.is_pending()) {
+            waiting_ = true;
+            return core::Poll<TcpStream>::pending();
         }
+        waiting_ = false;
+        int fd = ::accept4(source_->fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            Fd owner(fd);
+            int one = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            return TcpStream(std::make_unique<Source>(source_->reactor(), std::move(owner)));
+        }
+        if (detail::would_block(errno)) {
+            source_->clear_readiness(Interest::read, ready.value());
+            continue;
+        }
+        // A connection that died in the backlog is not the listener's error.
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        throw_errno("accept on fd " + std::to_string(source_->fd()));
     }
-
-private:
-    Source* source_;
-    bool waiting_ = false;
-};
+}
 // [/book:accept]
-
-inline TcpListener::Accept TcpListener::accept() { return Accept(*source_); }
 
 }  // namespace ch06

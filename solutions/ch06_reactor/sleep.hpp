@@ -11,51 +11,37 @@
 // - The waker is replaced when a later poll brings a different one.
 // - Dropping a Sleep cancels it: the heap holds it weakly.
 //
+// The class, its data and sleep_for: sleep_class.hpp (given).
+//
 // Rust counterpart: tokio::time::sleep, driven by the runtime's time driver.
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <mutex>
-#include <optional>
 
 #include "ch06_reactor/reactor.hpp"
+#include "ch06_reactor/sleep_class.hpp"
 #include "core/poll.hpp"
 #include "core/waker.hpp"
 
 namespace ch06 {
 
-class [[nodiscard]] Sleep {
-public:
-    using Output = void;
-    using Clock = Reactor::Clock;
-
-    explicit Sleep(Clock::duration d) : duration_(d) {}
-
-    // [book:sleep_poll]
-    core::Poll<void> poll(core::Context& cx) {
-        if (!slot_) {  // first poll: start the clock, then register
-            auto deadline = Clock::now() + duration_;
-            if (duration_ <= Clock::duration::zero()) return core::Poll<void>::ready();
-            reactor_ = Reactor::current();
-            slot_ = std::make_shared<detail::TimerSlot>();
-            slot_->waker = cx.waker();  // before add_timer: it may fire at once
-            reactor_->add_timer(deadline, slot_);
-            return core::Poll<void>::pending();
-        }
-        std::lock_guard lock(slot_->mutex);
-        if (slot_->fired) return core::Poll<void>::ready();
-        if (!slot_->waker.will_wake(cx.waker())) slot_->waker = cx.waker();
+// [book:sleep_poll]
+inline core::Poll<void> Sleep::poll(core::Context& cx) {
+    if (!slot_) {  // first poll: start the clock, then register
+        auto deadline = Clock::now() + duration_;
+        if (duration_ <= Clock::duration::zero()) return core::Poll<void>::ready();
+        reactor_ = Reactor::current();
+        slot_ = std::make_shared<detail::TimerSlot>();
+        slot_->waker = cx.waker();  // before add_timer: it may fire at once
+        reactor_->add_timer(deadline, slot_);
         return core::Poll<void>::pending();
     }
-    // [/book:sleep_poll]
-
-private:
-    Clock::duration duration_;
-    std::shared_ptr<Reactor> reactor_;  // kept alive while our entry may be in its heap
-    std::shared_ptr<detail::TimerSlot> slot_;
-};
-
-inline Sleep sleep_for(Sleep::Clock::duration d) { return Sleep(d); }
+    std::lock_guard lock(slot_->mutex);
+    if (slot_->fired) return core::Poll<void>::ready();
+    if (!slot_->waker.will_wake(cx.waker())) slot_->waker = cx.waker();
+    return core::Poll<void>::pending();
+}
+// [/book:sleep_poll]
 
 }  // namespace ch06
