@@ -11,6 +11,10 @@
 //   and ends with a summary of every failure and hang;
 // - names the running test case when the process dies of a signal (Catch2
 //   reports SIGSEGV/SIGABRT itself; we add the hint line);
+// - checks that a test case that passed left no thread running and no file
+//   descriptor open that it started or opened (tests/infra/resources.hpp):
+//   a leak fails the test case, names what was left, and makes the binary
+//   exit non-zero (EXECUTOR_RESOURCE_CHECK=0 turns the check off);
 // - in stub-check mode (EXPECT_STUBS=1) checks that every test case failed
 //   with a "not implemented yet" message and prints one verdict line, which
 //   `make test` reads to prove the exercise stubs fail cleanly.
@@ -39,6 +43,7 @@
 #include <vector>
 
 #include "core/testing.hpp"
+#include "infra/resources.hpp"
 
 namespace {
 
@@ -115,6 +120,7 @@ public:
     void testCaseStarting(Catch::TestCaseInfo const& info) override {
         ListenerBase::testCaseStarting(info);
         core::testing::hang_hint("");
+        if (check_resources()) resources_ = executor_tests::Resources::now();
         std::lock_guard lock(mutex_);
         test_name_ = info.name;
         section_.clear();
@@ -167,11 +173,13 @@ public:
 
     void testCaseEnded(Catch::TestCaseStats const& stats) override {
         ListenerBase::testCaseEnded(stats);
-        progress({"end", test_info(stats).name, stats.totals.assertions.failed == 0 ? "passed" : "failed"});
         {
             std::lock_guard lock(mutex_);
-            deadline_.reset();
+            deadline_.reset();  // (the resource check below waits a bounded time of its own)
         }
+        bool passed = stats.totals.assertions.failed == 0;
+        if (passed && check_resources()) passed = nothing_left_behind(test_info(stats).name);
+        progress({"end", test_info(stats).name, passed ? "passed" : "failed"});
         if (!expect_stubs_) return;
         ++cases_;
         if (stats.totals.assertions.failed == 0)
@@ -198,7 +206,34 @@ public:
         }
     }
 
+    static int resource_failures() { return resource_failures_; }
+
 private:
+    // Off in stub-check mode (a stub that threw may leave anything behind)
+    // and with EXECUTOR_RESOURCE_CHECK=0.
+    bool check_resources() const {
+        static const bool off = [] {
+            const char* env = std::getenv("EXECUTOR_RESOURCE_CHECK");
+            return env && std::string(env) == "0";
+        }();
+        return !off && !expect_stubs_;
+    }
+
+    // After a test case that passed: the threads it started and the fds it
+    // opened are gone (waiting a scaled second for threads on their way out).
+    bool nothing_left_behind(const std::string& name) {
+        std::string left = resources_.settle(core::testing::scaled(std::chrono::seconds(1)));
+        if (left.empty()) return true;
+        ++resource_failures_;
+        std::cout << "-------------------------------------------------------------------------------\n"
+                  << name << "\n"
+                  << "-------------------------------------------------------------------------------\n"
+                  << "FAILED after the test case (resources left behind):\n  " << left << "\n\n";
+        std::cout.flush();
+        progress({"fail", name, "after the test case", "resources left behind: " + left});
+        return false;
+    }
+
     void watch() {
         std::unique_lock lock(mutex_);
         while (!stopping_) {
@@ -242,6 +277,8 @@ private:
     bool failed_once_ = false;
     int cases_ = 0;
     std::vector<std::string> offenders_;
+    executor_tests::Resources resources_;
+    static inline int resource_failures_ = 0;
 };
 
 }  // namespace
@@ -280,8 +317,12 @@ int main(int argc, char* argv[]) {
     std::vector<char*> v3_argv;
     for (auto& a : args) v3_argv.push_back(a.data());
     v3_argv.push_back(nullptr);
-    return Catch::Session().run(static_cast<int>(args.size()), v3_argv.data());
+    int rc = Catch::Session().run(static_cast<int>(args.size()), v3_argv.data());
+    return rc == 0 && Watchdog::resource_failures() > 0 ? 1 : rc;
 }
 #else
-int main(int argc, char* argv[]) { return Catch::Session().run(argc, argv); }
+int main(int argc, char* argv[]) {
+    int rc = Catch::Session().run(argc, argv);
+    return rc == 0 && Watchdog::resource_failures() > 0 ? 1 : rc;  // a leak fails the run
+}
 #endif

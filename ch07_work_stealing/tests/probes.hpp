@@ -206,7 +206,12 @@ public:
         std::fflush(stderr);
         dup2(fileno(file_), 2);
     }
-    ~StderrCapture() { restore(); }
+    ~StderrCapture() {
+        restore();
+        std::fclose(file_);
+    }
+    StderrCapture(const StderrCapture&) = delete;
+    StderrCapture& operator=(const StderrCapture&) = delete;
     std::string text() {
         restore();
         std::string out;

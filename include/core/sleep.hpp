@@ -31,6 +31,8 @@
 // including the ones the learner writes).
 #pragma once
 
+#include <pthread.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -90,7 +92,14 @@ public:
 
 private:
     // Detached: nobody ever joins it, and nothing it touches is destroyed.
-    TimerThread() { std::thread([this] { run(); }).detach(); }
+    // Named, so that a test's check of the threads it leaves behind knows it
+    // (it lives as long as the process, on purpose).
+    TimerThread() {
+        std::thread([this] {
+            pthread_setname_np(pthread_self(), "core-timer");
+            run();
+        }).detach();
+    }
     ~TimerThread() = delete;  // never destroyed, see instance()
 
     struct Entry {

@@ -5,6 +5,10 @@
 // They are tagged [.] (hidden): nothing runs them unless asked by tag.
 #include "testing/catch.hpp"
 
+#include <pthread.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <thread>
@@ -61,3 +65,22 @@ TEST_CASE("selftest: a name with 'quotes', \"double quotes\", (parentheses), com
     SUCCEED();
 }
 TEST_CASE("selftest: a name with 'quotes'", "[.][names]") { SUCCEED(); }
+
+// Resources a passing test case leaves behind fail it (tests/infra/resources.hpp).
+TEST_CASE("selftest: leaves a thread running", "[.][leak]") {
+    // Detached and parked for a while: a worker nobody joined.
+    std::thread([] {
+        pthread_setname_np(pthread_self(), "forgotten");
+        std::this_thread::sleep_for(std::chrono::seconds(30));
+    }).detach();
+    SUCCEED();
+}
+TEST_CASE("selftest: leaves a file descriptor open", "[.][leak]") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);  // never closed
+    SUCCEED();
+}
+TEST_CASE("selftest: a thread that ends on its own a moment later is not a leak", "[.][leak-ok]") {
+    std::thread([] { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }).detach();
+    SUCCEED();
+}
