@@ -111,6 +111,14 @@ fi
 
 # ---- run, and go on after a hang or a crash ---------------------------------
 colour=no; [ -t 1 ] && [ -z "$quiet" ] && colour=yes
+# The watchdog's limit as tests/main.cpp computes it: WATCHDOG_SECONDS, or
+# 10 s times the slowdown factor (a busy machine, a sanitizer, valgrind).
+if [ "${WATCHDOG_SECONDS:-0}" -gt 0 ] 2>/dev/null; then hang_limit=$WATCHDOG_SECONDS
+else hang_limit=$(awk -v f="${EXECUTOR_TEST_SLOWDOWN:-1}" 'BEGIN { if (f < 1) f = 1; printf "%d\n", 10 * f + 0.5 }'); fi
+if [ -z "$quiet" ]; then
+  why=""; [ "$hang_limit" -ne 10 ] && [ -z "${WATCHDOG_SECONDS:-}" ] && why=" (10 s times ${EXECUTOR_TEST_SLOWDOWN}: this machine is busy, or a sanitizer slows the tests)"
+  echo "(a test case still running after $hang_limit s is stopped as a hang$why; WATCHDOG_SECONDS=N sets it)"
+fi
 progress=$tmp/progress; : >"$progress"
 out=$tmp/out; : >"$out"   # (--quiet: the output, shown only when something failed)
 mapfile -t todo <<<"$matched"
@@ -155,7 +163,7 @@ done
 
 # ---- the summary: every failure and hang, each with its hint --------------------
 # progress lines: start NAME TAGS | fail NAME WHERE WHAT | end NAME passed|failed
-#                 | hang NAME HINT | crash NAME SIGNAL
+#                 | hang NAME HINT | crash NAME SIGNAL | todo NAME WHAT-A-STUB-THREW
 read -r ran passed failed hung crashed < <(awk -F'\t' '
   $1 == "start" { ran++ } $1 == "end" && $3 == "passed" { passed++ }
   $1 == "hang" { hung++ } $1 == "crash" { crashed++ }
@@ -180,6 +188,7 @@ summary_list=$(awk -F'\t' -v chapter="$chapter" -v hints="$([ "$variant" = exerc
   $1 == "fail" && !($2 in where) { where[$2] = $3; what[$2] = $4 }
   $1 == "end" { result[$2] = $3 }
   $1 == "hang" { result[$2] = "hang"; hint[$2] = $3 }
+  $1 == "todo" { todo[$2] = $3 }
   $1 == "crash" { result[$2] = "crash"; sig[$2] = $3 }
   END {
     for (i = 1; i <= n; i++) {
@@ -193,6 +202,10 @@ summary_list=$(awk -F'\t' -v chapter="$chapter" -v hints="$([ "$variant" = exerc
       else { printf "  FAIL   \"%s\"%s\n", name, (p != "" ? "  [" p "]" : "")
              if (where[name] != "") { w = what[name]; if (length(w) > 200) w = substr(w, 1, 200) "..."
                                       printf "         %s: %s\n", where[name], w } }
+      if (todo[name] != "" && index(what[name], "not implemented yet") == 0) {
+        t = todo[name]; if (length(t) > 200) t = substr(t, 1, 200) "..."
+        printf "         a stub was reached on some thread during this test: %s\n", t
+      }
       if (hints && p != "") printf "         hint: make hint-%s PIECE=%s\n", chapter, p
     }
   }' "$progress")

@@ -78,6 +78,16 @@ harness_fails_leaks() {  # a passing test that leaves a thread or an fd behind f
   out=$(selftest_run "[leak-ok]"); rc=$?; echo "$out"
   [ "$rc" -eq 0 ]
 }
+harness_names_stub_on_other_thread() {  # a todo() caught on a worker is named in the summary
+  local out; out=$(selftest_run "[todo-thread]"); echo "$out"
+  grep -q 'a stub was reached on some thread during this test: not implemented yet: Worker::run_task' <<<"$out"
+}
+harness_prints_hang_limit() {  # the run says how long a test may take before it is a hang
+  local out; out=$(selftest_run "[names]"); echo "$out"
+  grep -q '^(a test case still running after 1 s is stopped as a hang; WATCHDOG_SECONDS=N sets it)' <<<"$out" || return 1
+  out=$(EXECUTOR_TEST_SLOWDOWN=2.4 TESTS="[names]" scripts/run_tests.sh --chapter selftest --variant exercises "$BUILD/infra/selftest" 2>&1); echo "$out"
+  grep -q '^(a test case still running after 24 s is stopped as a hang (10 s times 2.4' <<<"$out"
+}
 tests_exact_name() {  # a name with quotes, parentheses, commas, brackets, a backslash
   local name out
   name=$(printf '%s' "selftest: a name with 'quotes', \"double quotes\", (parentheses), commas, [brackets] and a \\ backslash")
@@ -149,6 +159,8 @@ check "harness: after a hang or crash the run goes on, summary of all" harness_g
 check "harness: the hang message gives the gdb command for the binary" harness_hang_names_gdb_command
 check "harness: tests that pass in a binary that fails at exit (a leak) fail" harness_exit_failure_is_not_a_pass
 check "harness: a test that leaves a thread or an fd behind fails" harness_fails_leaks
+check "harness: a stub reached on a worker thread is named in the summary" harness_names_stub_on_other_thread
+check "harness: every run prints the hang limit it uses" harness_prints_hang_limit
 check "TESTS=: an exact name with quotes, commas, brackets, wrapped" tests_exact_name
 check "TESTS=: a filtered pass counts, never says 'well done'" tests_tag_filter_never_says_done
 check "TESTS=: a filter that matches nothing is an error" tests_no_match_is_error

@@ -121,6 +121,7 @@ public:
         ListenerBase::testCaseStarting(info);
         core::testing::hang_hint("");
         if (check_resources()) resources_ = executor_tests::Resources::now();
+        core::detail::take_todo_seen();  // a stub reached before this test case is not its news
         std::lock_guard lock(mutex_);
         test_name_ = info.name;
         section_.clear();
@@ -178,6 +179,13 @@ public:
             deadline_.reset();  // (the resource check below waits a bounded time of its own)
         }
         bool passed = stats.totals.assertions.failed == 0;
+        // A stub reached on any thread during a failed test case (a worker
+        // that caught it and reported it on stderr, say) is the likely cause:
+        // the summary names it.
+        if (std::string todo = core::detail::take_todo_seen(); !passed && !todo.empty()) {
+            progress({"todo", test_info(stats).name, todo});
+            saw_not_implemented_ = true;
+        }
         if (passed && check_resources()) passed = nothing_left_behind(test_info(stats).name);
         progress({"end", test_info(stats).name, passed ? "passed" : "failed"});
         if (!expect_stubs_) return;
@@ -254,6 +262,12 @@ private:
                   << (section_.empty() ? "" : " (section \"" + section_ + "\")")
                   << " did not finish within " << watchdog_seconds() << " s.\n";
         if (!hint.empty()) std::cerr << "    Hint: " << hint << "\n";
+        if (std::string todo = core::detail::take_todo_seen(); !todo.empty()) {
+            std::cerr << "    A stub was reached during this test case (on some thread, which may have\n"
+                         "    reported it and gone on): \"" << todo << "\"\n"
+                         "    That is the likely cause: write it first.\n";
+            progress({"todo", test_name_, todo});
+        }
         std::cerr << "    Usual causes: a waker that wakes nobody, a park with no matching unpark,\n"
                      "    a wake lost between the poll and the park, or a lock held while waiting.\n"
                      "    Debug it: run this test alone under gdb, and when it hangs press Ctrl-C\n"

@@ -9,10 +9,33 @@
 #pragma once
 
 #include <exception>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace core {
+
+namespace detail {
+// The first todo() reached since the test runner last asked, on any thread:
+// a stub called on a worker thread may throw where no test sees it (a runtime
+// catches a task's exception and reports it on stderr), and the test then
+// fails or hangs for a reason it cannot name. The test main reads this after
+// each test case and names the stub in its summary.
+struct TodoSeen {
+    std::mutex mutex;
+    std::string first;
+};
+inline TodoSeen& todo_seen() {
+    static TodoSeen seen;
+    return seen;
+}
+inline std::string take_todo_seen() {
+    auto& s = todo_seen();
+    std::lock_guard lock(s.mutex);
+    return std::exchange(s.first, std::string());
+}
+}  // namespace detail
 
 // Deliberately not a std::logic_error: tests check that misuse throws
 // logic_error, and a stub must not pass such a check by accident.
@@ -25,6 +48,14 @@ private:
     std::string message_;
 };
 
-[[noreturn]] inline void todo(std::string_view what) { throw NotImplemented(what); }
+[[noreturn]] inline void todo(std::string_view what) {
+    NotImplemented e(what);
+    {
+        auto& seen = detail::todo_seen();
+        std::lock_guard lock(seen.mutex);
+        if (seen.first.empty()) seen.first = e.what();
+    }
+    throw e;
+}
 
 }  // namespace core

@@ -84,3 +84,16 @@ TEST_CASE("selftest: a thread that ends on its own a moment later is not a leak"
     std::thread([] { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }).detach();
     SUCCEED();
 }
+
+// A stub reached on another thread, which catches it (as a runtime's worker
+// reports a task's exception and goes on): the summary names the stub.
+TEST_CASE("selftest: a stub reached on a worker thread", "[.][todo-thread]") {
+    std::thread([] {
+        try {
+            core::todo("Worker::run_task: the stub a worker reached");
+        } catch (const std::exception&) {
+            // a worker would print it on stderr and go on
+        }
+    }).join();
+    FAIL("spawned tasks never completed");
+}
