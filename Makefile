@@ -197,7 +197,7 @@ $(PCH_OBJ): $(PCH)
 	@$(CXX) $(OPT) $(SAN_FLAGS) -pthread -c $< -o $@
 endif
 
-$(BUILD)/main.o: tests/main.cpp include/core/testing.hpp tests/infra/resources.hpp
+$(BUILD)/main.o: tests/main.cpp include/core/testing.hpp include/core/todo.hpp tests/infra/resources.hpp
 	@mkdir -p $(@D)
 	@echo "  CXX   $< (the Catch2 main: compiled once, ~10 s)"
 	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@

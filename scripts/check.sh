@@ -13,6 +13,10 @@
 #      edits made stale), and stops at the first that fails: that one is the
 #      current piece from now on;
 #   3. when every piece passes in one run: the chapter is done.
+# Before 1: a piece that passed, but one of whose files (a file of yours it
+# includes, from its compiler's dependency list) changed since, is run again
+# first, in order: an edit for a later piece that breaks an earlier one is
+# reported at the piece it broke, not as a puzzling failure further on.
 # make check-chNN ALL=1 (or TESTS=..., STRESS=...) runs the whole chapter's
 # binary at once instead (the Makefile does that, not this script).
 set -uo pipefail
@@ -33,6 +37,7 @@ make_cmd=("$@")
 chapter_pieces "$dir" || exit 2
 n=${#pieces[@]}
 stamp() { echo "$build/pieces/$1.passed"; }
+declare -A stale_why=()
 label() { echo "piece $(($1 + 1)) of $n ($dir/tests/${pieces[$1]}.cpp)"; }
 progress() {  # progress VERDICT TEXT: what make help shows for this chapter
   [ "$learner" = exercises ] || return 0
@@ -71,11 +76,52 @@ run() {  # run I: run piece I; a pass leaves its stamp
   return 1
 }
 
-# ---- 1. the current piece --------------------------------------------------------
+# ---- 0. passed pieces whose files changed since they passed ------------------------
 current=""
 for i in "${!pieces[@]}"; do
   [ -f "$(stamp "${pieces[$i]}")" ] || { current=$i; break; }
 done
+changed_since() {  # changed_since I: prints the first file of yours piece I includes that is newer than its pass
+  local s dep f
+  s=$(stamp "${pieces[$1]}")
+  dep="$build/${pieces[$1]}.d"
+  if [ -f "$dep" ]; then
+    # (the dependency list names headers by the path the compiler used)
+    for f in $(tr -d '\\:' <"$dep"); do
+      case $f in "$learner/$dir/"*|*"/$learner/$dir/"*) [ "$f" -nt "$s" ] && { echo "${f#"$PWD/"}"; return; } ;; esac
+    done
+  else
+    for f in "$learner/$dir"/*; do [ "$f" -nt "$s" ] && { echo "$f"; return; }; done
+  fi
+}
+stale=()
+for i in "${!pieces[@]}"; do
+  [ -n "$current" ] && [ "$i" -ge "$current" ] && break
+  f=$(changed_since "$i")
+  [ -n "$f" ] && { stale+=("$i"); stale_why[$i]=$f; }
+done
+if [ ${#stale[@]} -gt 0 ]; then
+  for i in "${stale[@]}"; do
+    echo "check-$chapter: $(label "$i") passed before, but ${stale_why[$i]} changed since: it runs again first"
+  done
+  if ! build "${stale[@]}"; then
+    for i in "${stale[@]}"; do
+      if ! "${make_cmd[@]}" -s -q "$build/pieces/${pieces[$i]}" 2>/dev/null; then
+        echo "==> $chapter $(label "$i") does not compile (the first error is above)."
+        failed_at "$i"
+      fi
+    done
+  fi
+  for i in "${stale[@]}"; do
+    if ! run "$i"; then
+      echo "    It passed before: the change to ${stale_why[$i]} broke it."
+      failed_at "$i"
+    fi
+  done
+  echo
+fi
+
+# ---- 1. the current piece --------------------------------------------------------
 if [ -n "$current" ]; then
   done_before=$current
   echo "check-$chapter: $(label "$current")"

@@ -139,6 +139,28 @@ watch_sees_save_during_check() {  # a file saved while the check runs starts ano
   [ "$(grep -c '^checked$' <<<"$out")" -eq 2 ]
 }
 
+check_reruns_a_piece_whose_file_changed() {  # a regression in an earlier piece is reported there
+  local d=build/scratch-stale b out rc
+  b="$BUILD/learner-${d//\//-}/ch01"
+  rm -rf "$d"; mkdir -p "$d"; cp -r solutions/ch01_single_future "$d/"
+  stale_check() {
+    scripts/check.sh --chapter ch01 --dir ch01_single_future --build "$b" --learner "$d" \
+      -- make CXX="${TEST_CXX:-g++}" OPT="${TEST_OPT:--O1 -g}" LEARNER="$d" 2>&1
+  }
+  rm -f "$b/pieces/"*.passed
+  out=$(stale_check) || { echo "$out"; return 1; }
+  # The learner is on piece 3 (not passed yet) and breaks piece 1's file.
+  rm -f "$b/pieces/test_3_"*.passed "$b/pieces/test_4_"*.passed
+  sleep 1  # (a newer mtime than the stamps, on any file system)
+  git show HEAD:exercises/ch01_single_future/countdown.hpp >"$d/ch01_single_future/countdown.hpp"
+  out=$(stale_check); rc=$?; echo "$out"; rm -rf "$d"
+  [ $rc -ne 0 ] &&
+  grep -q "^check-ch01: piece 1 of 4 (ch01_single_future/tests/test_1_countdown.cpp) passed before, but .*ch01_single_future/countdown.hpp changed since: it runs again first" <<<"$out" &&
+  grep -q '^==> ch01 piece 1 of 4 .*: not there yet' <<<"$out" &&
+  grep -q 'It passed before: the change to .*countdown.hpp broke it' <<<"$out" &&
+  ! grep -q 'piece 3 of 4 (ch01_single_future/tests/test_3' <<<"$out"
+}
+
 pristine_ignores_edits() {  # make test's stubs come from git, not from a learner's edited exercises/
   git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git checkout: nothing to prove"; return 0; }
   local d rc; d=$(mktemp -d)
@@ -168,6 +190,7 @@ check "stubs: make test takes them from git, not your edits" pristine_ignores_ed
 check "watch-chNN: a save during a check starts another check" watch_sees_save_during_check
 check "check-chNN: stops at the first failing piece, names it" check_stops_at_first_failing_piece
 check "check-chNN: the reference passes piece by piece, then all" check_reference_passes_every_piece
+check "check-chNN: a passed piece whose file changed runs again first" check_reruns_a_piece_whose_file_changed
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
 check "layout: exercises/ holds only the learner's files, given/ each once" scripts/layout.sh
 check "core primitives: tests" run_binary "$BUILD/core/tests"

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "core/testing.hpp"
+#include "core/todo.hpp"
 #include "infra/resources.hpp"
 
 namespace {
