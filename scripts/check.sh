@@ -104,8 +104,10 @@ if [ ${#stale[@]} -gt 0 ]; then
   for i in "${stale[@]}"; do
     echo "check-$chapter: $(label "$i") passed before, but ${stale_why[$i]} changed since: it runs again first"
   done
-  if ! build "${stale[@]}"; then
-    for i in "${stale[@]}"; do
+  # (built together with the current piece: one core each, so the wait is
+  # about the same as for the current piece alone)
+  if ! build "${stale[@]}" ${current:+"$current"}; then
+    for i in "${stale[@]}" ${current:+"$current"}; do
       if ! "${make_cmd[@]}" -s -q "$build/pieces/${pieces[$i]}" 2>/dev/null; then
         echo "==> $chapter $(label "$i") does not compile (the first error is above)."
         failed_at "$i"
