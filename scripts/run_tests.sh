@@ -38,13 +38,28 @@ limit=${TEST_TIME_LIMIT:-600}
 who=${piece:-${chapter:-$(basename "$(dirname "$bin")")}}
 
 # Sanitizers: stop at the first report and make it fail the run.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+# Their reports go to files (log_path), shown after each run, so that the
+# summary can quote a report's first line.
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+san_log=$tmp/sanitizer
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:log_path=$san_log}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:log_path=$san_log}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:log_path=$san_log}
+san_first=""  # the first line of the first sanitizer report of this run
+show_sanitizer_reports() {  # show_sanitizer_reports FILE-OR-"": print the reports written so far
+  local f line
+  for f in "$san_log".*; do
+    [ -f "$f" ] || continue
+    if [ -n "$1" ]; then cat "$f" >>"$1"; else cat "$f"; fi
+    if [ -z "$san_first" ]; then
+      line=$(grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|WARNING: ThreadSanitizer|runtime error:' "$f")
+      san_first=$(sed -E 's/^==[0-9]+==//; s/ \(pid=[0-9]+\)//' <<<"$line")
+    fi
+    rm -f "$f"
+  done
+}
 . "$here/slowdown.sh"
 set_slowdown "${SAN:-}"
-
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 # (The loop runs this script once per piece: the counting below uses bash's
 # builtins, not a process per count.)
@@ -134,10 +149,12 @@ while [ ${#todo[@]} -gt 0 ]; do
   if [ -n "$quiet" ]; then
     EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no "${only[@]}" >>"$out" 2>&1
     rc=$?
+    show_sanitizer_reports "$out"
   else
     # (the braces keep bash's own "Segmentation fault" job message out: the summary says it)
     { EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour "${only[@]}" 2>&1
       rc=$?; } 2>/dev/null
+    show_sanitizer_reports ""
   fi
   [ "$rc" -lt 124 ] && break
   # The binary stopped early. Which test was running?
@@ -216,6 +233,10 @@ if [ -n "$ran_out" ]; then
   echo "!!! $bin: $ran_out; $((selected - ran)) selected test(s) did not run."
 elif [ "$ran" -lt "$selected" ]; then
   echo "!!! $bin stopped early (exit $rc; a sanitizer report above?): $((selected - ran)) selected test(s) did not run."
+fi
+if [ -n "$san_first" ]; then
+  echo "!!! the sanitizer reported: $san_first"
+  echo "    (its whole report, with the stacks of each access, is above)"
 elif [ -n "$exit_failed" ]; then
   echo "!!! $bin: every test passed, but the binary exited with status $exit_failed after them: a report"
   echo "    above says why (LeakSanitizer reports leaked memory when the program exits, with the"
