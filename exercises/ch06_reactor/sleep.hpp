@@ -8,6 +8,9 @@
 //   no thread: the reactor's epoll_wait sleeps until the earliest deadline,
 //   so timers and sockets are served by the same loop (chapter 2 had a
 //   thread per timer; core::sleep_for a thread of its own).
+// - `d` may be in any unit: the constructor saturates it (core::clamp_sleep,
+//   at most about 30 years), so `now + duration` cannot overflow and "sleep
+//   forever" (duration::max()) pends forever.
 // - The first poll finds the reactor of the polling thread
 //   (Reactor::current()); outside a runtime it throws std::logic_error.
 // - The waker is replaced when a later poll brings a different one.
@@ -22,6 +25,7 @@
 #include <optional>
 
 #include "ch06_reactor/reactor.hpp"
+#include "core/deadline.hpp"
 #include "core/poll.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"
@@ -33,7 +37,9 @@ public:
     using Output = void;
     using Clock = Reactor::Clock;
 
-    explicit Sleep(Clock::duration d) : duration_(d) {}
+    // Saturated here, so the first poll can add it to now: at most ~30 years.
+    template <class Rep, class Period>
+    explicit Sleep(std::chrono::duration<Rep, Period> d) : duration_(core::clamp_sleep(d)) {}
 
     core::Poll<void> poll(core::Context& cx) {
         // When does the clock start? What must be in the slot before the
@@ -50,6 +56,9 @@ private:
     std::shared_ptr<detail::TimerSlot> slot_;
 };
 
-inline Sleep sleep_for(Sleep::Clock::duration d) { return Sleep(d); }
+template <class Rep, class Period>
+Sleep sleep_for(std::chrono::duration<Rep, Period> d) {
+    return Sleep(d);
+}
 
 }  // namespace ch06
