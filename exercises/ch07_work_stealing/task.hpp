@@ -83,7 +83,7 @@ struct Header {
         core::todo("Header::wake_by_ref: ask the state whether this wake must queue the task, and if so schedule it on its runtime; see book/ch07_work_stealing.md#the-task-in-one-block");
     }
     void wake_by_val() {
-        core::todo("Header::wake_by_val: the same, giving this waker's reference away (to the queue entry, or dropped: it may be the last); see book/ch07_work_stealing.md#the-task-in-one-block");
+        core::todo("Header::wake_by_val: the same, but this waker's reference goes away: after schedule() has returned if the task was queued (the state gave the queue entry a reference of its own), else the state dropped it and it may have been the last; see book/ch07_work_stealing.md#the-task-in-one-block");
     }
     void abort() {
         core::todo("Header::abort: mark cancelled; schedule the task if the state says it must be queued to get freed; see book/ch07_work_stealing.md#the-task-in-one-block");

@@ -82,7 +82,10 @@ struct Header {
     }
     void wake_by_val() {
         bool last = false;
-        if (state.transition_to_notified_by_val(last) == Wake::submit) return detail::schedule(*shared, this, false);
+        if (state.transition_to_notified_by_val(last) == Wake::submit) {
+            detail::schedule(*shared, this, false);
+            return drop_ref();  // only now: until schedule returned, this reference kept the task and its runtime
+        }
         if (last) vtable->dealloc(this);
     }
     void abort() {
