@@ -93,6 +93,28 @@ TEST_CASE("a dropped sleep never wakes its waker, and lets it go at once", "[ch0
     CHECK(w.wakes() == 0);
 }
 
+TEST_CASE("a sleep too long to add to the clock (seconds, nanoseconds, hours ::max()) stays pending",
+          "[ch06][timer]") {
+    auto reactor = ch06::Reactor::start();
+    ch06::Reactor::Enter enter(*reactor);
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    ch06::Sleep by_seconds = ch06::sleep_for(std::chrono::seconds::max());
+    ch06::Sleep by_nanoseconds = ch06::sleep_for(std::chrono::nanoseconds::max());
+    ch06::Sleep by_hours = ch06::sleep_for(std::chrono::hours::max());
+    INFO("\"sleep forever\" must pend forever: now + duration::max() overflows (it wraps into the past and the "
+         "timer fires at once); ch06::sleep_for saturates the duration, so Sleep::poll can add it to now");
+    CHECK(by_seconds.poll(cx).is_pending());
+    CHECK(by_nanoseconds.poll(cx).is_pending());
+    CHECK(by_hours.poll(cx).is_pending());
+    std::this_thread::sleep_for(20ms);
+    settle(*reactor);
+    CHECK(w.wakes() == 0);
+    CHECK(by_seconds.poll(cx).is_pending());
+    CHECK(by_nanoseconds.poll(cx).is_pending());
+    CHECK(by_hours.poll(cx).is_pending());
+}
+
 TEST_CASE("a sleep polled outside any runtime or reactor is a clear logic_error", "[ch06][timer]") {
     core::testing::CountingWaker w;
     core::Context cx(w.waker());

@@ -144,6 +144,29 @@ private:
     bool polled_ = false;
 };
 
+// --- a future that pends forever and hands its waker out ----------------------
+// Its first poll keeps a copy of the waker where the test can take it (one
+// counted reference on the task), then sets `polled`. A test that moves the
+// waker out and wakes it by value (wake_and_release) gives that reference away.
+class KeepsWakerPending {
+public:
+    using Output = void;
+    KeepsWakerPending(std::shared_ptr<core::Waker> slot, std::shared_ptr<std::atomic<bool>> polled, DropProbe probe)
+        : slot_(std::move(slot)), polled_(std::move(polled)), probe_(std::move(probe)) {}
+    core::Poll<void> poll(core::Context& cx) {
+        if (!polled_->load()) {
+            *slot_ = cx.waker();
+            polled_->store(true);
+        }
+        return core::Poll<void>::pending();
+    }
+
+private:
+    std::shared_ptr<core::Waker> slot_;
+    std::shared_ptr<std::atomic<bool>> polled_;
+    DropProbe probe_;
+};
+
 // --- "this is a clear logic error" ---------------------------------------------
 // A stub's core::todo also throws a std::logic_error; it is rethrown so the
 // test fails with "not implemented yet" instead of passing by accident.

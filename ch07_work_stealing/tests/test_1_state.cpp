@@ -68,18 +68,55 @@ TEST_CASE("a wake during the poll makes transition_to_idle answer repoll, keepin
     CHECK(s.transition_to_running() == ch07::ToRunning::poll);
 }
 
-TEST_CASE("wake by value hands its reference to the queue, or drops it", "[ch07][state]") {
+TEST_CASE("wake by value adds the queue's reference and leaves the waker's to drop after schedule, or drops it",
+          "[ch07][state]") {
     TaskState s;
-    make_idle(s);
-    s.ref_inc();  // the waker's own reference
+    make_idle(s);  // 2 references: the live list, the handle
+    s.ref_inc();   // the waker's own reference
     bool last = true;
     CHECK(s.transition_to_notified_by_val(last) == ch07::Wake::submit);
     CHECK_FALSE(last);
-    CHECK(s.load().refs() == 3);
+    INFO("the waker's reference must outlive schedule: transition_to_notified_by_val of an idle task adds a "
+         "reference for the queue entry (4 now: list, handle, queue, waker) and leaves the waker's to the "
+         "caller, who drops it once schedule() has returned. Handed to the queue instead, nothing keeps the "
+         "task (and its runtime) alive while schedule() still uses them: a shutdown that drains the queue "
+         "meanwhile frees both (see book/ch07_work_stealing.md#the-task-in-one-block)");
+    CHECK(s.load().refs() == 4);
+    CHECK(s.load().notified());
+    CHECK_FALSE(s.ref_dec());  // the caller, after schedule
     s.ref_inc();
     CHECK(s.transition_to_notified_by_val(last) == ch07::Wake::nothing);
+    CHECK_FALSE(last);
     INFO("already queued: the waker's reference is dropped");
     CHECK(s.load().refs() == 3);
+}
+
+TEST_CASE("wake by value of a running task records the wake and drops the waker's reference", "[ch07][state]") {
+    TaskState s;
+    REQUIRE(s.transition_to_running() == ch07::ToRunning::poll);  // 3 references: list, worker, handle
+    s.ref_inc();  // a waker kept by the future
+    bool last = true;
+    INFO("a wake by value during the poll must only set NOTIFIED (the worker re-queues the task after the "
+         "poll) and drop the waker's reference");
+    CHECK(s.transition_to_notified_by_val(last) == ch07::Wake::nothing);
+    CHECK_FALSE(last);
+    CHECK(s.load().notified());
+    CHECK(s.load().refs() == 3);
+    CHECK(s.transition_to_idle() == ch07::ToIdle::repoll);
+}
+
+TEST_CASE("wake by value of a finished task frees it when its reference was the last", "[ch07][state]") {
+    TaskState s;
+    REQUIRE(s.transition_to_running() == ch07::ToRunning::poll);
+    s.ref_inc();  // a waker kept by the future: 4 references
+    REQUIRE(s.transition_to_complete().complete());
+    REQUIRE_FALSE(s.ref_dec(2));  // finish drops the live list's and the worker's
+    REQUIRE_FALSE(s.ref_dec());   // the handle goes away: the waker's is the last
+    bool last = false;
+    CHECK(s.transition_to_notified_by_val(last) == ch07::Wake::nothing);
+    INFO("the waker held the last reference: last_ref must say so, or the block leaks");
+    CHECK(last);
+    CHECK(s.load().refs() == 0);
 }
 
 TEST_CASE("abort of an idle task submits it so a worker frees it; of a running one it waits for the poll",

@@ -136,6 +136,43 @@ TEST_CASE("a waker kept after its task finished does nothing", "[ch07][runtime][
     CHECK(polls->load() == 1);
 }
 
+TEST_CASE("wakes by value from another thread while the runtime is destroyed free every task once",
+          "[ch07][runtime][race]") {
+    core::testing::hang_hint("wakes by value from another thread raced ~Runtime, which then never returned");
+    constexpr int rounds = 20, tasks = 8;
+    for (int round = 0; round < rounds; ++round) {
+        auto drops = make_counter();
+        std::vector<std::shared_ptr<core::Waker>> slots;
+        std::vector<std::shared_ptr<std::atomic<bool>>> polled;
+        auto rt = std::make_unique<ch07::Runtime>(2);
+        for (int i = 0; i < tasks; ++i) {
+            slots.push_back(std::make_shared<core::Waker>());
+            polled.push_back(std::make_shared<std::atomic<bool>>(false));
+            (void)rt->spawn(KeepsWakerPending(slots.back(), polled.back(), DropProbe(drops)));  // detached
+        }
+        REQUIRE(eventually([&] {
+            for (auto& p : polled)
+                if (!p->load()) return false;
+            return true;
+        }));
+        std::vector<core::Waker> wakers;
+        for (auto& s : slots) wakers.push_back(std::move(*s));
+        Latch start(2);
+        std::thread waking([&] {
+            start.arrive_and_wait();
+            for (auto& w : wakers) {
+                w.wake_and_release();  // by value, from outside the runtime: the injection queue
+                std::this_thread::yield();
+            }
+        });
+        start.arrive_and_wait();
+        rt.reset();  // races the wakes: some land before the close, some inside it, some after
+        waking.join();
+        INFO("round " << round << ": every future must be freed exactly once (by ~Runtime), whatever the wakes did");
+        REQUIRE(drops->load() == tasks);
+    }
+}
+
 TEST_CASE("ch07::spawn works inside block_on's future, and block_on can be called again", "[ch07][runtime]") {
     core::testing::hang_hint("block_on's future spawned a task and joined it, but was never woken");
     ch07::Runtime rt(2);

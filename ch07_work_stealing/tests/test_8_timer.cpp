@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ch07_work_stealing/executor.hpp"
@@ -45,6 +46,11 @@ core::Async<void> sleeper_for(std::chrono::milliseconds d, std::shared_ptr<std::
 core::Async<int> ch07_sleep_then([[maybe_unused]] DropProbe probe, std::chrono::milliseconds d, int v) {
     co_await ch07::sleep_for(d);
     co_return v;
+}
+
+template <class Duration>
+core::Async<void> sleep_max() {
+    co_await ch07::sleep_for(Duration::max());
 }
 
 }  // namespace
@@ -128,4 +134,24 @@ TEST_CASE("sleepers whose deadlines are spread over 100 ms wake close to them", 
     CHECK(late.front() >= 0);
     CHECK(late[n / 2] < std::chrono::duration_cast<std::chrono::microseconds>(
                             core::testing::scaled(std::chrono::milliseconds(200))).count());
+}
+
+TEST_CASE("a sleep too long to add to the clock (seconds, nanoseconds, hours ::max()) stays pending",
+          "[ch07][timer]") {
+    core::testing::hang_hint("a sleep of duration::max() never registered with the timer");
+    ch07::Runtime rt(1);
+    auto by_seconds = rt.spawn(sleep_max<std::chrono::seconds>());
+    auto by_nanoseconds = rt.spawn(sleep_max<std::chrono::nanoseconds>());
+    auto by_hours = rt.spawn(sleep_max<std::chrono::hours>());
+    auto finished = [&] {
+        return int(by_seconds.is_finished()) + int(by_nanoseconds.is_finished()) + int(by_hours.is_finished());
+    };
+    REQUIRE(eventually([&] { return rt.metrics().timers + std::size_t(finished()) == 3; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    INFO("\"sleep forever\" must pend forever: now + duration::max() overflows (it wraps into the past and the "
+         "sleep is Ready at once); ch07::sleep_for saturates the duration to a far-future deadline");
+    CHECK_FALSE(by_seconds.is_finished());
+    CHECK_FALSE(by_nanoseconds.is_finished());
+    CHECK_FALSE(by_hours.is_finished());
+    CHECK(rt.metrics().timers == 3);
 }

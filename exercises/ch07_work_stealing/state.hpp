@@ -103,14 +103,18 @@ public:
     }
     // [/book:wake_by_ref]
 
-    // A waker fired and gives its reference away (Rust's Waker::wake(self)):
-    // idle -> notified hands that reference to the queue entry; otherwise it
-    // is dropped. Returns submit, or nothing plus whether the caller must
-    // free the task (it held the last reference).
+    // [book:wake_by_val]
+    // A waker fired and gives its reference away (Rust's Waker::wake(self)).
+    // Returns submit, or nothing plus whether the caller must free the task
+    // (it held the last reference). After a submit the caller still calls
+    // schedule(), which uses the task's runtime: from outside the workers, a
+    // shutdown may drain the queue meanwhile. What keeps the task (and so
+    // the runtime) alive until schedule() returns?
     Wake transition_to_notified_by_val(bool& last_ref) {
         (void)last_ref;
-        core::todo("TaskState::transition_to_notified_by_val: a wake that gives its reference away: to the queue entry if idle -> notified, else dropped (and last_ref says whether it was the last); see book/ch07_work_stealing.md#the-task-in-one-block");
+        core::todo("TaskState::transition_to_notified_by_val: a wake that gives its reference away: idle -> notified submits with a NEW reference for the queue entry (the caller drops the waker's once schedule() has returned); otherwise the waker's reference is dropped here (and last_ref says whether it was the last); see book/ch07_work_stealing.md#the-task-in-one-block");
     }
+    // [/book:wake_by_val]
 
     // [book:cancel]
     // JoinHandle::abort(). An idle task is queued (with a new reference) so a

@@ -67,13 +67,13 @@ struct TaskVTable {
 struct Header {
     TaskState state;
     const TaskVTable* vtable;
-    Shared* shared;                 // counted: the runtime's state outlives its tasks
+    Shared* shared;                 // counted (by Cell's constructor): the runtime's state outlives its tasks
     Header* live_prev = nullptr;    // the list of live tasks, for shutdown
     Header* live_next = nullptr;
     std::uint32_t live_shard = 0;
     bool listed = false;            // in the live list (set by the worker running it, read after)
 
-    Header(const TaskVTable* v, Shared* s) : vtable(v), shared(s) { detail::retain(*s); }
+    Header(const TaskVTable* v, Shared* s) : vtable(v), shared(s) {}
 
     void drop_ref(std::uint64_t n = 1) {
         (void)n;
@@ -83,7 +83,7 @@ struct Header {
         core::todo("Header::wake_by_ref: ask the state whether this wake must queue the task, and if so schedule it on its runtime; see book/ch07_work_stealing.md#the-task-in-one-block");
     }
     void wake_by_val() {
-        core::todo("Header::wake_by_val: the same, giving this waker's reference away (to the queue entry, or dropped: it may be the last); see book/ch07_work_stealing.md#the-task-in-one-block");
+        core::todo("Header::wake_by_val: the same, but this waker's reference goes away: after schedule() has returned if the task was queued (the state gave the queue entry a reference of its own), else the state dropped it and it may have been the last; see book/ch07_work_stealing.md#the-task-in-one-block");
     }
     void abort() {
         core::todo("Header::abort: mark cancelled; schedule the task if the state says it must be queued to get freed; see book/ch07_work_stealing.md#the-task-in-one-block");
@@ -214,7 +214,11 @@ class Cell final : public CellBase<core::OutputOf<F>> {
     using Base::value;
 
 public:
-    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) {}
+    // The runtime's reference is counted last, once the future is in: if its
+    // move constructor throws, nothing is left to undo (counted first, by the
+    // Header, that reference was never given back and the runtime's state
+    // leaked).
+    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) { detail::retain(*shared); }
     ~Cell() noexcept { (void)free_future(); }
 
 private:

@@ -5,9 +5,11 @@
 // reactor's timer heap, and shares a TimerSlot with that entry.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "ch06_reactor/reactor.hpp"
+#include "core/deadline.hpp"
 #include "core/poll.hpp"
 #include "core/waker.hpp"
 
@@ -18,7 +20,10 @@ public:
     using Output = void;
     using Clock = Reactor::Clock;
 
-    explicit Sleep(Clock::duration d) : duration_(d) {}
+    // Saturated here, so the first poll can add it to now: at most ~30 years
+    // (a "sleep forever" of duration::max() must pend, not overflow into the past).
+    template <class Rep, class Period>
+    explicit Sleep(std::chrono::duration<Rep, Period> d) : duration_(core::clamp_sleep(d)) {}
     core::Poll<void> poll(core::Context& cx);  // sleep.hpp
 
 private:
@@ -27,6 +32,9 @@ private:
     std::shared_ptr<detail::TimerSlot> slot_;
 };
 
-inline Sleep sleep_for(Sleep::Clock::duration d) { return Sleep(d); }
+template <class Rep, class Period>
+Sleep sleep_for(std::chrono::duration<Rep, Period> d) {
+    return Sleep(d);
+}
 
 }  // namespace ch06

@@ -14,13 +14,40 @@
 // - transition_from_searching() returns true for the LAST searcher to find
 //   work: it must wake another worker (there may be more work behind it).
 // - transition_to_parked() returns true for the last searcher going to
-//   sleep: it must take one last look at every queue first.
+//   sleep: it must take one last look at every queue first. Its caller's
+//   loads after it (the last look) are ordered after its write of the word.
 //
-// Why the seq_cst fence: a queue push followed by a read of this word on one
-// side, a write of this word followed by a look at the queues on the other:
-// without one total order, both sides can miss each other (the pusher sees
-// "someone is searching", the searcher sees "no work") and the task waits
-// with every worker asleep.
+// Why the seq_cst fences: a queue push followed by a read of this word on one
+// side (the pusher), a write of this word followed by a look at the queues on
+// the other (a worker going to sleep): a store-buffering pattern. Unless both
+// halves are ordered in one total order, both sides can miss each other (the
+// pusher sees "someone is searching", the parker sees "no work") and the
+// task waits with every worker asleep. The pusher's half is a seq_cst fence
+// F1 then a seq_cst load R1 of this word (should_notify_after_push); the
+// parker's half is its seq_cst read-modify-write U2 of this word, then a
+// seq_cst fence F2 (transition_to_parked), then its loads of the queues R2
+// (acquire: a local queue's tail). In the standard's words ([atomics.order]
+// p3 and p4, C++20): suppose both miss. R1 read a value older than U2, so R1
+// is coherence-ordered before U2; both are seq_cst, so R1 precedes U2 in the
+// single total order S (p4, first condition). R2 read a tail older than the
+// push's store W1, so R2 is coherence-ordered before W1; F2 happens before R2
+// and W1 happens before F1, so F2 precedes F1 in S (p4, fourth condition:
+// the two-fence case). With F1 before R1 and U2 before F2 (sequenced, hence
+// in S), S would be the cycle F1 < R1 < U2 < F2 < F1: impossible, so one side
+// sees the other. Without F2 nothing orders the parker's acquire loads in S,
+// and the pusher and the parker may each miss the other (x86 never shows it,
+// every locked instruction being a full barrier; an ARMv8.3 machine, whose
+// acquire loads (LDAPR) may pass an earlier release, may).
+//
+// tokio pairs the two halves differently: its pusher reads the word with a
+// read-modify-write (fetch_add(0, SeqCst) in notify_should_wakeup, since
+// tokio #1788 fixed a lost wakeup there), which comes after or before the
+// parker's in the word's single modification order, and so synchronizes
+// with it or reads its write: no fence on either side. We keep the pusher's
+// half a fence and a load (pushes are the hot path, and an RMW would make
+// each one take this shared cache line for writing, where a load shares it)
+// and pay a fence when parking (the slow path), except under
+// ThreadSanitizer, where we do as tokio does (see should_notify_after_push).
 //
 // Rust counterpart: tokio's runtime/scheduler/multi_thread/idle.rs.
 #pragma once
@@ -33,6 +60,18 @@
 #include <mutex>
 #include <optional>
 #include <vector>
+
+// Fences, or read-modify-writes in their place under ThreadSanitizer.
+#if defined(__SANITIZE_THREAD__)
+#define CH07_IDLE_FENCES 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CH07_IDLE_FENCES 0
+#endif
+#endif
+#ifndef CH07_IDLE_FENCES
+#define CH07_IDLE_FENCES 1
+#endif
 
 namespace ch07 {
 
@@ -81,6 +120,7 @@ public:
         std::lock_guard lock(mutex_);
         std::uint32_t dec = UNPARKED_ONE + (was_searching ? SEARCHING_ONE : 0);
         std::uint32_t prev = state_.fetch_sub(dec, std::memory_order_seq_cst);
+        fence_before_last_look();
         sleepers_.push_back(worker);
         check_all_parked(prev - dec);
         return was_searching && searching(prev) == 1;
@@ -114,25 +154,30 @@ private:
                      unsigned(searching(now)));
     }
 
-    // The pusher's half of the handshake: a full fence, then read the word
-    // (tokio does the same). ThreadSanitizer does not model fences, so under
-    // it we read with a read-modify-write instead, which orders the same way
-    // (an RMW always reads the latest value) but costs a shared cache line.
+    // The pusher's half of the handshake: a full fence, then read the word;
+    // it pairs with the parker's fence (fence_before_last_look: the comment
+    // at the top of this file has the argument). ThreadSanitizer does not
+    // model fences (and g++ refuses atomic_thread_fence under it, -Wtsan),
+    // so under it we read with a read-modify-write instead, as tokio does:
+    // every write of this word is a read-modify-write, so the pusher's RMW
+    // and the parker's are ordered in the word's modification order, and
+    // whichever comes second reads the other's write, the parker's through a
+    // release sequence that makes the push happen before its last look.
     bool should_notify_after_push() {
-#if defined(__SANITIZE_THREAD__)
-        std::uint32_t s = state_.fetch_add(0, std::memory_order_seq_cst);
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-        std::uint32_t s = state_.fetch_add(0, std::memory_order_seq_cst);
-#else
+#if CH07_IDLE_FENCES
         std::atomic_thread_fence(std::memory_order_seq_cst);
         std::uint32_t s = state_.load(std::memory_order_seq_cst);
-#endif
 #else
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        std::uint32_t s = state_.load(std::memory_order_seq_cst);
+        std::uint32_t s = state_.fetch_add(0, std::memory_order_seq_cst);
 #endif
         return searching(s) == 0 && unparked(s) < workers_;
+    }
+    // The parker's half: after its read-modify-write of the word, before its
+    // last look at the queues. Not needed with the read-modify-write above.
+    static void fence_before_last_look() {
+#if CH07_IDLE_FENCES
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
     }
     bool should_notify() const {
         std::uint32_t s = state_.load(std::memory_order_seq_cst);

@@ -6,8 +6,17 @@
 // park. Chapter 2's parker, with a timeout so the worker that sleeps can
 // also drive the timers.
 //
-// Notify after unlocking is safe here: every caller of unpark() holds a
-// reference that keeps the runtime's state (and so this parker) alive.
+// Notify after unlocking is safe here only because every caller of unpark()
+// holds a reference that keeps the runtime's state (and so this parker)
+// alive until unpark() returns: a worker (its runtime joins it before the
+// release), Runtime::close (the Runtime's own), a Sleep (counted), a wake
+// (the waker's reference to its task, which counts the runtime), and
+// block_on's parker (a shared_ptr). The wake is the subtle one: a wake by
+// value gives its reference away, and had it given it to the queue entry, a
+// shutdown draining the queue could free the task and the runtime before
+// schedule() reached notify_parked(). So the state gives the queue entry a
+// reference of its own, and Header::wake_by_val drops the waker's only after
+// schedule() has returned.
 #pragma once
 
 #include <chrono>

@@ -3,7 +3,10 @@
 // Contract:
 // - `co_await ch07::sleep_for(d)` inside a ch07 runtime (a task, or block_on's
 //   future) completes once at least `d` has passed since its first poll.
-//   Polled outside any ch07 runtime it throws std::logic_error.
+//   Polled outside any ch07 runtime it throws std::logic_error. `d` may be
+//   in any unit: the constructor saturates it (core::clamp_sleep, at most
+//   about 30 years), so `now + d` cannot overflow and "sleep forever"
+//   (duration::max()) pends forever.
 // - The timer's entry lives inside the Sleep: registering costs no
 //   allocation, and dropping the Sleep removes it at once.
 // - A Sleep must not move after its first poll (the timer holds its
@@ -20,6 +23,7 @@
 
 #include "ch07_work_stealing/scheduler.hpp"
 #include "ch07_work_stealing/timer.hpp"
+#include "core/deadline.hpp"
 #include "core/poll.hpp"
 #include "core/waker.hpp"
 
@@ -30,7 +34,8 @@ public:
     using Output = void;
     using Clock = std::chrono::steady_clock;
 
-    explicit Sleep(Clock::duration d) : duration_(d) {}
+    template <class Rep, class Period>
+    explicit Sleep(std::chrono::duration<Rep, Period> d) : duration_(core::clamp_sleep(d)) {}
     static Sleep until(Clock::time_point deadline) {
         Sleep s(Clock::duration::zero());
         s.deadline_ = deadline;
@@ -75,7 +80,10 @@ private:
     TimerEntry entry_;
 };
 
-inline Sleep sleep_for(Sleep::Clock::duration d) { return Sleep(d); }
+template <class Rep, class Period>
+Sleep sleep_for(std::chrono::duration<Rep, Period> d) {
+    return Sleep(d);
+}
 inline Sleep sleep_until(Sleep::Clock::time_point deadline) { return Sleep::until(deadline); }
 
 }  // namespace ch07

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/async.hpp"
+#include "core/deadline.hpp"
 #include "core/future.hpp"
 #include "core/poll.hpp"
 #include "core/scope_exit.hpp"

@@ -3,7 +3,10 @@
 // Contract:
 // - `co_await core::sleep_for(d)` completes once at least `d` has passed
 //   since the *first poll* (like tokio, the clock starts when the timer is
-//   polled, which for an awaited sleep is when the await begins).
+//   polled, which for an awaited sleep is when the await begins). `d` may be
+//   in any unit; one too long for the clock (duration::max(): "sleep
+//   forever") saturates to a deadline about 30 years away, so the sleep
+//   stays Pending instead of overflowing into the past (core/deadline.hpp).
 // - Pending timers cost one heap entry each, not a thread: one background
 //   timer thread owns a min-heap of deadlines, sleeps until the earliest, and
 //   wakes the stored waker of each timer that is due. 100 000 concurrent
@@ -44,6 +47,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/deadline.hpp"
 #include "core/poll.hpp"
 #include "core/waker.hpp"
 
@@ -167,7 +171,8 @@ public:
     using Output = void;
     using Clock = std::chrono::steady_clock;
 
-    explicit Sleep(Clock::duration d) : duration_(d) {}
+    template <class Rep, class Period>
+    explicit Sleep(std::chrono::duration<Rep, Period> d) : duration_(clamp_sleep(d)) {}
     static Sleep until(Clock::time_point deadline) {
         Sleep s(Clock::duration::zero());
         s.deadline_ = deadline;
@@ -199,7 +204,10 @@ private:
     std::shared_ptr<detail::TimerSlot> slot_;
 };
 
-inline Sleep sleep_for(Sleep::Clock::duration d) { return Sleep(d); }
+template <class Rep, class Period>
+Sleep sleep_for(std::chrono::duration<Rep, Period> d) {
+    return Sleep(d);
+}
 inline Sleep sleep_until(Sleep::Clock::time_point deadline) { return Sleep::until(deadline); }
 
 }  // namespace core

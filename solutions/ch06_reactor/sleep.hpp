@@ -6,6 +6,9 @@
 //   no thread: the reactor's epoll_wait sleeps until the earliest deadline,
 //   so timers and sockets are served by the same loop (chapter 2 had a
 //   thread per timer; core::sleep_for a thread of its own).
+// - `d` may be in any unit: the constructor saturates it (core::clamp_sleep,
+//   at most about 30 years), so `now + duration` cannot overflow and "sleep
+//   forever" (duration::max()) pends forever.
 // - The first poll finds the reactor of the polling thread
 //   (Reactor::current()); outside a runtime it throws std::logic_error.
 // - The waker is replaced when a later poll brings a different one.

@@ -73,6 +73,13 @@ namespace detail {
 inline thread_local Shared* current_shared = nullptr;
 inline thread_local Worker* current_worker = nullptr;
 // [/book:current]
+
+// A seam for the tests, null otherwise: when set on a thread, schedule()
+// calls it there between a push onto the injection queue and the wake of a
+// sleeping worker. In that window the waking thread still uses the runtime
+// while a shutdown may drain the queue; a test holds it open. Costs one
+// thread-local load on the path from outside the workers, none on a worker.
+inline thread_local void (*on_remote_push)(Header* task) = nullptr;
 }  // namespace detail
 
 class Shared {
@@ -97,6 +104,7 @@ public:
         Worker* w = detail::current_worker;
         if (w && detail::current_shared == this) return schedule_local(*w, task, yield_now);
         if (!inject.push(task)) return task->drop_ref();  // closed: the shutdown frees it
+        if (detail::on_remote_push) detail::on_remote_push(task);  // tests only: the window stays open
         notify_parked();
     }
     // [/book:schedule]

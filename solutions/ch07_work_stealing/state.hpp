@@ -123,10 +123,13 @@ public:
     }
     // [/book:wake_by_ref]
 
-    // A waker fired and gives its reference away (Rust's Waker::wake(self)):
-    // idle -> notified hands that reference to the queue entry; otherwise it
-    // is dropped. Returns submit, or nothing plus whether the caller must
-    // free the task (it held the last reference).
+    // [book:wake_by_val]
+    // A waker fired and gives its reference away (Rust's Waker::wake(self)).
+    // idle -> notified takes a NEW reference for the queue entry, as a wake
+    // by reference does, and the caller drops the waker's only once
+    // schedule() has returned (Header::wake_by_val): until then it keeps the
+    // task, and so the runtime, alive. Otherwise the waker's reference is
+    // dropped here; last_ref says whether it was the last (free the task).
     Wake transition_to_notified_by_val(bool& last_ref) {
         last_ref = false;
         std::uint64_t cur = word_.load(std::memory_order_acquire);
@@ -136,9 +139,9 @@ public:
             if (s.complete() || s.notified()) {
                 next = cur - Snapshot::REF_ONE;
             } else if (s.running()) {
-                next = (cur | Snapshot::NOTIFIED) - Snapshot::REF_ONE;
+                next = (cur | Snapshot::NOTIFIED) - Snapshot::REF_ONE;  // the worker holds one: never the last
             } else {
-                next = cur | Snapshot::NOTIFIED;
+                next = (cur | Snapshot::NOTIFIED) + Snapshot::REF_ONE;  // the queue entry's; the waker's stays
             }
             if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel, std::memory_order_acquire)) {
                 if (!s.complete() && !s.notified() && !s.running()) return Wake::submit;
@@ -147,6 +150,7 @@ public:
             }
         }
     }
+    // [/book:wake_by_val]
 
     // [book:cancel]
     // JoinHandle::abort(). An idle task is queued (with a new reference) so a

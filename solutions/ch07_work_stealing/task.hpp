@@ -66,13 +66,13 @@ struct TaskVTable {
 struct Header {
     TaskState state;
     const TaskVTable* vtable;
-    Shared* shared;                 // counted: the runtime's state outlives its tasks
+    Shared* shared;                 // counted (by Cell's constructor): the runtime's state outlives its tasks
     Header* live_prev = nullptr;    // the list of live tasks, for shutdown
     Header* live_next = nullptr;
     std::uint32_t live_shard = 0;
     bool listed = false;            // in the live list (set by the worker running it, read after)
 
-    Header(const TaskVTable* v, Shared* s) : vtable(v), shared(s) { detail::retain(*s); }
+    Header(const TaskVTable* v, Shared* s) : vtable(v), shared(s) {}
 
     void drop_ref(std::uint64_t n = 1) {
         if (state.ref_dec(n)) vtable->dealloc(this);
@@ -82,7 +82,10 @@ struct Header {
     }
     void wake_by_val() {
         bool last = false;
-        if (state.transition_to_notified_by_val(last) == Wake::submit) return detail::schedule(*shared, this, false);
+        if (state.transition_to_notified_by_val(last) == Wake::submit) {
+            detail::schedule(*shared, this, false);
+            return drop_ref();  // only now: until schedule returned, this reference kept the task and its runtime
+        }
         if (last) vtable->dealloc(this);
     }
     void abort() {
@@ -209,7 +212,11 @@ class Cell final : public CellBase<core::OutputOf<F>> {
     using Base::value;
 
 public:
-    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) {}
+    // The runtime's reference is counted last, once the future is in: if its
+    // move constructor throws, nothing is left to undo (counted first, by the
+    // Header, that reference was never given back and the runtime's state
+    // leaked).
+    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) { detail::retain(*shared); }
     ~Cell() noexcept { (void)free_future(); }
 
 private:

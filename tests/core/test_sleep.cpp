@@ -138,6 +138,26 @@ TEST_CASE("dropping a sleep releases its waker at once, not at the deadline", "[
     CHECK(probe.wakes() == 0);
 }
 
+TEST_CASE("a sleep too long to add to the clock (seconds, nanoseconds, hours ::max()) stays pending",
+          "[core][sleep]") {
+    testing::CountingWaker probe;
+    Context cx(probe.waker());
+    auto by_seconds = sleep_for(std::chrono::seconds::max());
+    auto by_nanoseconds = sleep_for(std::chrono::nanoseconds::max());
+    auto by_hours = sleep_for(std::chrono::hours::max());
+    INFO("\"sleep forever\" must pend forever: now + duration::max() overflows a signed count (undefined; in "
+         "practice it wraps into the past and the sleep is Ready at once), and seconds::max() overflows already "
+         "when converted to nanoseconds. sleep_for must saturate to a far-future deadline, as tokio does");
+    CHECK(by_seconds.poll(cx).is_pending());
+    CHECK(by_nanoseconds.poll(cx).is_pending());
+    CHECK(by_hours.poll(cx).is_pending());
+    std::this_thread::sleep_for(20ms);
+    CHECK(probe.wakes() == 0);
+    CHECK(by_seconds.poll(cx).is_pending());
+    CHECK(by_nanoseconds.poll(cx).is_pending());
+    CHECK(by_hours.poll(cx).is_pending());
+}
+
 TEST_CASE("yield_now wakes itself inside poll and is Ready on the next poll", "[core][yield]") {
     testing::CountingWaker probe;
     Context cx(probe.waker());
