@@ -211,8 +211,8 @@ $(BUILD)/wakeups.o: tests/infra/wakeups.cpp include/core/testing.hpp
 # injected spurious wakeups (and clang's pch.o). A -fPIC build (the loop's)
 # links them once into a shared library, so linking one piece takes 0.1 s
 # instead of 0.4 s. Catch2 v3's libCatch2.a goes into each binary, never into
-# that library: Debian builds it as position-dependent code (-fPIE), which a
-# shared library cannot hold.
+# that library: Debian builds it with -fPIE (position-independent for an
+# executable only), code a shared library cannot hold.
 ifneq ($(filter -fPIC,$(OPT)),)
   TEST_MAIN := $(BUILD)/libtestmain.so
   # (found from the binary's own folder, 1 to 4 levels up: the build moves with the checkout)

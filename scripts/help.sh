@@ -46,7 +46,8 @@ Proving it (see book/proving_it.md):
   make test           everything the project promises: the reference's tests, the stubs as
                       committed in git fail cleanly, demos, book, hints, mutants apply
   make core-test      the given primitives' tests and the protocol models
-  make test-catch2-v3 make test against Catch2 v3 (Debian's libcatch2-dev from this release's
+  make test-catch2-v3
+                      make test against Catch2 v3 (Debian's libcatch2-dev from this release's
                       backports, unpacked into build/catch2-v3/; the system's Catch2 is untouched)
   make sanitize       the reference under ASan+UBSan and TSan, -O0 and -O2, both compilers
   make stress         every chapter's [race] tests, many times, shuffled (STRESS=N times)
