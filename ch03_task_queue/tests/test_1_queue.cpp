@@ -21,6 +21,8 @@ TEST_CASE("ReadyQueue::pop returns a task pushed before it was called, without w
     core::testing::hang_hint("ReadyQueue::pop went to sleep although a task was already queued: pop must look at "
                              "the deque under the lock before it waits (the predicate of wait), because a push "
                              "from the executor's own thread does not notify");
+    // A real wait: an injected spurious wakeup would let a pop that waits without looking find the task.
+    core::testing::NoSpuriousWakeupsHere real_waits;
     ch03::ReadyQueue queue;
     auto marker = std::make_shared<int>(1);
     queue.push(probes::stand_in(marker), /*notify=*/false);
