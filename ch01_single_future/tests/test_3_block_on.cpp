@@ -38,7 +38,11 @@ TEST_CASE("block_on of a void future returns once the future is ready", "[ch01][
     core::testing::hang_hint("block_on must return as soon as poll() says Ready");
     core::testing::CountingFuture future(3);
     auto stats = future.stats();
-    ch01::block_on(std::move(future));
+    {
+        INFO("block_on must poll again after Pending, until the future is Ready (a Pending poll has no "
+             "value to take)");
+        ch01::block_on(std::move(future));
+    }
     INFO("a future that is Pending 3 times needs exactly 4 polls");
     CHECK(stats->polls == 4);
     CHECK(stats->completions == 1);

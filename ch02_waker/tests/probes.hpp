@@ -1,13 +1,19 @@
 // Probes the chapter 2 tests share (test code, not part of the exercise).
 #pragma once
 
+#include <dirent.h>
+
 #include <atomic>
 #include <chrono>
 #include <concepts>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -151,6 +157,68 @@ public:
 private:
     std::shared_ptr<Shared> shared_;
     std::thread thread_;
+};
+
+// The ids of this process's live threads (the entries of /proc/self/task).
+inline std::set<long> live_threads() {
+    std::set<long> ids;
+    if (DIR* dir = opendir("/proc/self/task")) {
+        while (dirent* entry = readdir(dir)) {
+            if (entry->d_name[0] != '.') ids.insert(std::strtol(entry->d_name, nullptr, 10));
+        }
+        closedir(dir);
+    }
+    return ids;
+}
+
+// How many threads of `now` are not in `before`.
+inline int threads_started_since(const std::set<long>& before, const std::set<long>& now = live_threads()) {
+    int n = 0;
+    for (long id : now) n += before.count(id) == 0 ? 1 : 0;
+    return n;
+}
+
+// True once thread `tid` of this process is asleep in the kernel (state S in
+// /proc: a futex wait, such as a condition variable's), or has exited.
+inline bool asleep_or_gone(long tid) {
+    const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (!f) return true;
+    char buf[512] = {};
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    const std::string line(buf, n);
+    const auto paren = line.rfind(')');  // the name may hold spaces; the state follows ") "
+    return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'S';
+}
+
+// A waker built from a raw vtable, so the test sees each clone as it
+// happens: on_clone runs inside every copy of the waker (a future storing
+// it), on the copying thread. Counts wakes; the probe outlives its wakers.
+class CloneWatch {
+public:
+    std::function<void()> on_clone;  // set before the waker is used
+    std::atomic<int> wakes{0};
+    std::atomic<int> live{0};
+    core::Waker waker() {
+        live.fetch_add(1);
+        return core::Waker::from_raw(core::RawWaker{this, &vtable});
+    }
+
+private:
+    static CloneWatch* self(const void* data) { return static_cast<CloneWatch*>(const_cast<void*>(data)); }
+    static const void* clone(const void* data) {
+        self(data)->live.fetch_add(1);
+        if (self(data)->on_clone) self(data)->on_clone();
+        return data;
+    }
+    static void wake(const void* data) {
+        self(data)->wakes.fetch_add(1);
+        self(data)->live.fetch_sub(1);
+    }
+    static void wake_by_ref(const void* data) { self(data)->wakes.fetch_add(1); }
+    static void drop(const void* data) { self(data)->live.fetch_sub(1); }
+    static constexpr core::RawWakerVTable vtable{&clone, &wake, &wake_by_ref, &drop};
 };
 
 }  // namespace ch02_test

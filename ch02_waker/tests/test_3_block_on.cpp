@@ -294,7 +294,7 @@ public:
 TEST_CASE("a nested block_on on the same thread throws std::logic_error instead of deadlocking", "[ch02][block-on]") {
     core::testing::hang_hint("a nested block_on must throw before it parks");
     std::string message = ch02::block_on(CallsBlockOnInsidePoll());
-    INFO("the inner block_on said: " << message);
+    INFO("a nested block_on must throw std::logic_error (it would deadlock); the inner block_on said: " << message);
     CHECK(message != "(no exception)");
     CHECK_THAT(message, Catch::Contains("deadlock"));
     INFO("the outer block_on must clear its flag when it returns");

@@ -87,13 +87,21 @@ TEST_CASE("dropping a TimerFuture before it fires cancels it: no wake, no wait, 
     CountingWaker probe;
     std::optional<ch02::TimerFuture> timer;
     timer.emplace(10s);
+    const auto threads_before = ch02_test::live_threads();
     {
         core::Context cx(probe.waker());
         REQUIRE(timer->poll(cx).is_pending());
     }
+    // Drop it only once its thread sleeps: then only a notify can end the sleep early.
+    for (long tid : ch02_test::live_threads()) {
+        if (threads_before.count(tid) == 0) {
+            ch02_test::wait_until([tid] { return ch02_test::asleep_or_gone(tid); });
+        }
+    }
     auto before = Clock::now();
     timer.reset();
-    INFO("the destructor waited for the 10 s timer instead of cancelling it");
+    INFO("the destructor must stop its thread: it waited for the 10 s timer instead of cancelling it "
+         "(set cancelled under the lock, notify the condition variable, join)");
     CHECK(Clock::now() - before < 1s);
     INFO("a cancelled timer wakes nobody, and the waker copy it held is gone");
     CHECK(probe.wakes() == 0);
@@ -219,4 +227,62 @@ TEST_CASE("a TimerFuture destroyed on its own timer thread (the thread held the 
     release->count_down();
     destroyed->wait();
     SUCCEED("~TimerFuture ran on the timer thread and returned");
+}
+
+TEST_CASE("a TimerFuture stores the waker before it starts its thread, so even a 1 ns timer wakes it",
+          "[ch02][timer][race]") {
+    core::testing::hang_hint("a 1 ns TimerFuture never woke its waker: the timer thread fired before poll stored the "
+                             "waker (store the waker before the thread starts)");
+    for (int round = 0; round < 20; ++round) {
+        ch02_test::CloneWatch watch;
+        bool started_first = false;
+        {
+            const auto before = ch02_test::live_threads();
+            watch.on_clone = [&] { started_first = started_first || ch02_test::threads_started_since(before) > 0; };
+            ch02::TimerFuture timer(std::chrono::nanoseconds(1));
+            const core::Waker waker = watch.waker();
+            core::Context cx(waker);
+            if (timer.poll(cx).is_ready()) continue;  // allowed, though the clock starts at this poll
+            watch.on_clone = nullptr;
+            CAPTURE(round);
+            if (started_first) {
+                FAIL("TimerFuture::poll stored the waker after it started the timer thread: a short timer can "
+                     "fire in between, find no waker and wake nobody. Store the waker before the thread "
+                     "starts (book: \"Store it before the thread can fire\")");
+            }
+            if (!ch02_test::wait_until([&] { return watch.wakes.load() >= 1; },
+                                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           core::testing::scaled(std::chrono::seconds(2))))) {
+                FAIL("TimerFuture::poll stored the waker after it started the thread, or the thread never wakes: "
+                     "a 1 ns TimerFuture never woke the waker of its Pending poll. Store the waker before the "
+                     "thread starts, and wake the stored waker when the timer fires");
+            }
+            CHECK(timer.poll(cx).is_ready());
+        }
+        INFO("a finished, destroyed timer keeps no copy of the waker");
+        CHECK(watch.live.load() == 0);
+    }
+}
+
+TEST_CASE("a TimerFuture polled many times runs one thread, started by its first poll", "[ch02][timer]") {
+    const auto before = ch02_test::live_threads();
+    CountingWaker a, b;
+    // Reached through a raw pointer: if the test fails, the extra threads may
+    // keep the destructor's join waiting for the deadline, so the TimerFuture
+    // is leaked rather than destroyed.
+    auto* timer = new ch02::TimerFuture(10s);
+    INFO("futures are lazy: a TimerFuture starts no thread before its first poll");
+    CHECK(ch02_test::threads_started_since(before) == 0);
+    for (int i = 0; i < 10; ++i) {
+        core::Context cx(i % 2 == 0 ? a.waker() : b.waker());
+        REQUIRE(timer->poll(cx).is_pending());
+    }
+    const int started = ch02_test::threads_started_since(before);
+    if (started != 1) {
+        FAIL("10 Pending polls of one TimerFuture started " << started
+             << " threads: one thread per timer, started by the first poll only (later polls only store the waker)");
+    }
+    delete timer;
+    INFO("the destroyed TimerFuture's thread is still alive: the destructor must stop and join it");
+    CHECK(ch02_test::wait_until([&] { return ch02_test::threads_started_since(before) == 0; }));
 }

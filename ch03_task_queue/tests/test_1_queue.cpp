@@ -5,6 +5,8 @@
 
 #include "testing/catch.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <thread>
@@ -19,6 +21,8 @@ TEST_CASE("ReadyQueue::pop returns a task pushed before it was called, without w
     core::testing::hang_hint("ReadyQueue::pop went to sleep although a task was already queued: pop must look at "
                              "the deque under the lock before it waits (the predicate of wait), because a push "
                              "from the executor's own thread does not notify");
+    // A real wait: an injected spurious wakeup would let a pop that waits without looking find the task.
+    core::testing::NoSpuriousWakeupsHere real_waits;
     ch03::ReadyQueue queue;
     auto marker = std::make_shared<int>(1);
     queue.push(probes::stand_in(marker), /*notify=*/false);
@@ -76,6 +80,8 @@ TEST_CASE("ReadyQueue::pop sleeps until another thread pushes, and the push wake
     auto got = queue.pop();
     pusher.join();
     if (push_error) std::rethrow_exception(push_error);
+    INFO("pop returned something other than the task pushed: did it return after a wakeup that found the "
+         "deque empty? Wait in a loop until it is not");
     CHECK(got == probes::stand_in(marker));
 }
 
@@ -111,4 +117,69 @@ TEST_CASE("ReadyQueue loses nothing when four threads push at once", "[ch03][que
     INFO("each thread's tasks must come out in the order that thread pushed them");
     CHECK(out_of_order == 0);
     for (int t = 0; t < threads; ++t) CHECK(next[t] == per_thread);
+}
+
+TEST_CASE("ReadyQueue::pop that loses the task to a competing pop sleeps on until the next push",
+          "[ch03][queue][race]") {
+    core::testing::hang_hint("a task pushed to a ReadyQueue with two threads in pop() reached neither: push must put "
+                             "the task in the deque, then notify; pop must wait in a loop until the deque is not "
+                             "empty");
+    ch03::ReadyQueue queue;
+    auto first = std::make_shared<int>(1), second = std::make_shared<int>(2);
+    struct Popper {
+        std::shared_ptr<ch03::Task> got;
+        std::exception_ptr error;
+        std::atomic<long> tid{0};
+        std::atomic<bool> returned{false};
+    };
+    Popper a, b;
+    auto pop_into = [&queue](Popper& p) {
+        p.tid.store(probes::this_thread_tid());
+        try {
+            p.got = queue.pop();
+        } catch (...) {
+            p.error = std::current_exception();
+        }
+        p.returned.store(true);
+    };
+    auto backstop = [](auto d) { return core::testing::scaled(d); };
+    std::jthread ta([&] { pop_into(a); });
+    while (a.tid.load() == 0) std::this_thread::yield();
+    const auto asleep_by = std::chrono::steady_clock::now() + backstop(std::chrono::seconds(2));
+    while (!a.returned.load() && !probes::thread_is_asleep(a.tid.load()) &&
+           std::chrono::steady_clock::now() < asleep_by)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (a.returned.load() && a.error) std::rethrow_exception(a.error);  // (a stub's pop)
+    queue.push(probes::stand_in(first), true);  // wakes `a`...
+    std::jthread tb([&] { pop_into(b); });       // ...and `b` races it for the task
+    // Before the threads are joined, whatever happens: a task for each popper still waiting.
+    const core::ScopeExit release([&]() noexcept {
+        try {
+            if (!a.returned.load()) queue.push(probes::stand_in(second), true);
+            if (!b.returned.load()) queue.push(probes::stand_in(second), true);
+        } catch (...) {
+        }
+    });
+    const auto deadline = std::chrono::steady_clock::now() + backstop(std::chrono::seconds(2));
+    while (!a.returned.load() && !b.returned.load() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    while (b.tid.load() == 0) std::this_thread::yield();
+    // The one that did not get the task goes back to sleep (or, wrongly, returns).
+    for (int calm = 0; calm < 3 && std::chrono::steady_clock::now() < deadline;) {
+        bool settled = (a.returned.load() || probes::thread_is_asleep(a.tid.load())) &&
+                       (b.returned.load() || probes::thread_is_asleep(b.tid.load()));
+        calm = settled ? calm + 1 : 0;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    for (Popper* p : {&a, &b}) {
+        if (p->returned.load() && !p->error && p->got != probes::stand_in(first)) {
+            FAIL("ReadyQueue::pop returned without a task: it woke to an empty deque (another thread popped "
+                 "first, or the wakeup was spurious) and did not wait again. Wait in a loop until the deque "
+                 "is not empty");
+        }
+    }
+    INFO("one task was pushed and both pops returned");
+    CHECK_FALSE((a.returned.load() && b.returned.load()));
+    INFO("the task pushed reached neither pop");
+    CHECK((a.returned.load() || b.returned.load()));
 }

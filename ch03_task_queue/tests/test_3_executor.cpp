@@ -158,6 +158,7 @@ TEST_CASE("block_on returns its own future's value, and only once every spawned 
     opener.join();
     CHECK(value == 42);
     INFO("log: " << Catch::Detail::stringify(*log));
+    INFO("block_on must not return before every spawned task is done (it counts unfinished tasks)");
     REQUIRE(log->size() == 2);
     CHECK((*log)[0] == "main done");
     CHECK((*log)[1] == "gated task done");

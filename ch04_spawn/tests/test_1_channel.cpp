@@ -83,10 +83,39 @@ TEST_CASE("values from one sender come out in the order they were sent", "[ch04]
     }
 }
 
+TEST_CASE("each copy of a Sender counts as one more sender, and the count never goes below zero", "[ch04][channel]") {
+    auto ch = std::make_shared<ch04::detail::Channel<int>>();
+    auto count = [&] {
+        std::lock_guard lock(ch->mutex);
+        return ch->senders;
+    };
+    std::optional<ch04::Sender<int>> tx;
+    tx.emplace(ch);
+    INFO("a new Sender must count as one sender (detail::Channel::senders)");
+    REQUIRE(count() == 1);
+    {
+        auto copy = *tx;
+        INFO("a copy of a Sender was not counted: each copy must add one to the sender count (else the channel "
+             "closes while the copy lives, and dropping it takes the count below zero)");
+        CHECK(count() == 2);
+        auto moved = std::move(copy);
+        INFO("moving a Sender moves its count: the moved-from end counts for nothing");
+        CHECK(count() == 2);
+    }
+    INFO("dropping the copy must take the count back to 1; it is " << count()
+         << " (a count below zero wraps around to a huge number: a Sender that was not counted was dropped)");
+    CHECK(count() == 1);
+    tx.reset();
+    INFO("every Sender is gone: the count must be 0, it is " << count());
+    CHECK(count() == 0);
+}
+
 TEST_CASE("recv drains what is queued, then returns empty once the last sender is gone",
           "[ch04][channel]") {
     core::testing::hang_hint("recv() must return an empty optional once every Sender is gone "
-                             "and the queue is drained (book: The channel)");
+                             "and the queue is drained (book: The channel). If the senders are gone and recv "
+                             "still waits, a copy of a Sender was not counted: dropping it took the count below "
+                             "zero, where it wrapped around to a huge number");
     auto [tx, rx] = ch04::channel<int>();
     {
         auto tx2 = tx;  // a copy is a sender too
@@ -210,4 +239,42 @@ TEST_CASE("many senders and receivers across threads: every value arrives once, 
     bool each_once = std::all_of(seen.begin(), seen.end(), [](auto& kv) { return kv.second == 1; });
     INFO("a value was delivered twice");
     CHECK(each_once);
+}
+
+TEST_CASE("a Receiver that loses the value to another Receiver waits on: it never reports closed while a Sender lives",
+          "[ch04][channel][race]") {
+    core::testing::hang_hint("a value sent to two competing receivers reached neither: send must queue the value, "
+                             "then wake a receiver; recv must wait in a loop until a value is there or no Sender "
+                             "is left");
+    auto [tx, rx] = ch04::channel<int>();
+    auto rx2 = rx;
+    {
+        BlockedReceiver first(rx);
+        first.wait_until_blocked();  // asleep in recv on an empty channel (its first wait is a spurious one)
+        REQUIRE(tx.send(1));         // wakes `first`...
+        BlockedReceiver second(rx2);  // ...and a second receiver races it for the value
+        // One of them has the value; the other woke (or came) to an empty
+        // queue while a Sender lives: it must go back to sleep.
+        auto has_one = [&] {
+            return (first.returned() && first.got() == std::optional<int>(1)) ||
+                   (second.returned() && second.got() == std::optional<int>(1));
+        };
+        const auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(2s);
+        while (!has_one() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+        first.wait_until_blocked();
+        second.wait_until_blocked();
+        for (const BlockedReceiver* r : {&first, &second}) {
+            if (r->returned() && !r->got().has_value()) {
+                FAIL("recv returned closed (an empty optional) while a Sender was alive: it woke to an "
+                     "empty queue (another Receiver took the value, or the wakeup was spurious) and gave up. "
+                     "Wait in a loop until a value is there or every Sender is gone");
+            }
+        }
+        INFO("one value was sent and both receivers returned a value");
+        CHECK_FALSE((first.returned() && second.returned()));
+        REQUIRE(tx.send(2));  // the one still waiting gets this one
+        CHECK(first.returned_within(std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(2s))));
+        CHECK(second.returned_within(std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(2s))));
+        { auto last = std::move(tx); }  // whatever happened, let the receivers go
+    }
 }

@@ -66,7 +66,8 @@ public:
         core::todo("Executor::block_on: run the given future and every task until all are done, sleeping "
                    "while none is ready, and return the future's value; a task's exception leaves through "
                    "here and the given future is dropped before returning; a nested call (from one of its "
-                   "own tasks) or another thread gets std::logic_error; see book/ch03_task_queue.md#the-executor");
+                   "own tasks) gets std::logic_error whose message must contain \"nested\", a call from "
+                   "another thread gets std::logic_error; see book/ch03_task_queue.md#the-executor");
     }
 
 private:
