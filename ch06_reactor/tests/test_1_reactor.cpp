@@ -187,6 +187,84 @@ TEST_CASE("the reactor delivers its wakes after releasing the registry lock", "[
     reactor->deregister_source(*slot);
 }
 
+TEST_CASE("a waker replaced or withdrawn leaves the registry and dies after the registry lock is released",
+          "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
+    auto blocked = std::make_shared<std::atomic<int>>(0);
+    core::testing::CountingWaker latest;
+    core::Context cx_latest(latest.waker());
+    auto first = reactor->poll_ready(*slot, Interest::read, cx_latest);
+    REQUIRE(first.is_ready());
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    {
+        core::Waker old = core::Waker::from(std::make_shared<RegistryLockOnDrop>(reactor, blocked));
+        core::Context cx(old);
+        REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    }  // the registry holds the only copy of that waker now
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx_latest).is_pending());  // replaces it
+    INFO("poll_ready destroyed the waker it replaced while holding the registry lock. A waker may own a "
+         "task, whose future owns a socket, which deregisters (taking that lock): move the old waker out "
+         "under the lock and let it die after unlocking");
+    CHECK(blocked->load() == 0);
+    {
+        core::Waker old = core::Waker::from(std::make_shared<RegistryLockOnDrop>(reactor, blocked));
+        core::Context cx(old);
+        REQUIRE(reactor->poll_ready(*slot, Interest::write, cx).is_ready());  // fresh: optimistic
+        auto w = reactor->poll_ready(*slot, Interest::write, cx);
+        reactor->clear_readiness(*slot, Interest::write, w.value());
+        REQUIRE(reactor->poll_ready(*slot, Interest::write, cx).is_pending());
+    }
+    reactor->drop_interest(*slot, Interest::write);
+    INFO("drop_interest destroyed the withdrawn waker under the registry lock");
+    CHECK(blocked->load() == 0);
+    {
+        core::Waker old = core::Waker::from(std::make_shared<RegistryLockOnDrop>(reactor, blocked));
+        core::Context cx(old);
+        REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    }
+    reactor->deregister_source(*slot);
+    INFO("deregister_source destroyed a waiting waker under the registry lock");
+    CHECK(blocked->load() == 0);
+}
+
+TEST_CASE("a signal that interrupts epoll_wait (EINTR) does not stop the reactor", "[ch06][reactor]") {
+    core::testing::hang_hint("the reactor thread stopped or never sleeps in epoll_wait: see turn (reactor.hpp)");
+    NoRestartHandler handler(SIGUSR2);
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    settle(*reactor);
+    // Learn the reactor thread's id: it is the thread that delivers a wake.
+    auto probe = std::make_shared<ThreadIdOfWaker>();
+    core::Waker waker = core::Waker::from(probe);
+    core::Context cx(waker);
+    auto first = reactor->poll_ready(*slot, Interest::read, cx);
+    REQUIRE(first.is_ready());
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    send_bytes(b, 1);
+    REQUIRE(eventually([&] { return probe->tid() != 0; }));
+    const int tid = probe->tid();
+    for (int round = 0; round < 3; ++round) {
+        settle(*reactor);
+        // Asleep in epoll_wait (nothing else makes the idle reactor thread sleep).
+        REQUIRE(eventually([&] { return thread_state(tid) == 'S'; }));
+        const auto turns = reactor->turns();
+        REQUIRE(::syscall(SYS_tgkill, ::getpid(), tid, SIGUSR2) == 0);
+        reactor->poke();  // one more turn at least, whether or not the signal found it in epoll_wait
+        (void)eventually([&] { return reactor->turns() > turns || !reactor->failure().empty(); });
+        INFO("a signal (a handler without SA_RESTART; Ctrl-Z then fg does the same) interrupted epoll_wait, "
+             "which returned -1 with errno EINTR, and the reactor stopped: "
+             << reactor->failure() << ". EINTR is not an error: treat it as a turn with no events");
+        REQUIRE(reactor->failure().empty());
+    }
+    settle(*reactor);
+    reactor->deregister_source(*slot);
+}
+
 TEST_CASE("edge-triggered: unread data wakes the reader once, and the reactor does not spin on it",
           "[ch06][reactor]") {
     auto reactor = ch06::Reactor::start();
