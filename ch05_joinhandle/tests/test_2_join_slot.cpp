@@ -303,7 +303,7 @@ public:
             (void)slot->is_finished();
             got_in->store(true);
         });
-        const auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(2));
+        const auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(1));
         while (!got_in->load() && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::microseconds(100));
         if (!got_in->load()) blocked_->fetch_add(1);

@@ -188,7 +188,7 @@ public:
             (void)r->sources();
             got_lock->set_value();
         });
-        if (done.wait_for(core::testing::scaled(2s)) != std::future_status::ready) blocked_->fetch_add(1);
+        if (done.wait_for(core::testing::scaled(1s)) != std::future_status::ready) blocked_->fetch_add(1);
         helper.join();  // it gets the lock once the registry lock is released
     }
     void wake() override {}
@@ -208,19 +208,29 @@ private:
     std::atomic<int> tid_{0};
 };
 
-// The state letter of thread `tid` of this process (/proc/self/task/<tid>/stat):
-// 'S' while it sleeps in an interruptible wait (epoll_wait), '?' if unknown.
-inline char thread_state(int tid) {
-    std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+// Whether thread `tid` of this process is blocked in epoll_wait right now:
+// /proc/self/task/<tid>/syscall starts with the number of the system call
+// it sleeps in ("running" while it runs).
+inline bool in_epoll_wait(int tid) {
+    std::string path = "/proc/self/task/" + std::to_string(tid) + "/syscall";
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return '?';
-    char buf[512];
+    if (fd < 0) return false;
+    char buf[64];
     ssize_t n = ::read(fd, buf, sizeof buf - 1);
     ::close(fd);
-    if (n <= 0) return '?';
+    if (n <= 0) return false;
     buf[n] = 0;
-    const char* paren = std::strrchr(buf, ')');  // "tid (name) S ..."
-    return paren && paren[1] == ' ' ? paren[2] : '?';
+    char* end = nullptr;
+    long nr = std::strtol(buf, &end, 10);
+    if (end == buf) return false;
+    bool epoll = nr == SYS_epoll_pwait;
+#ifdef SYS_epoll_wait
+    epoll = epoll || nr == SYS_epoll_wait;
+#endif
+#ifdef SYS_epoll_pwait2
+    epoll = epoll || nr == SYS_epoll_pwait2;
+#endif
+    return epoll;
 }
 
 // Installs a no-op handler for `sig` *without* SA_RESTART for the scope, so

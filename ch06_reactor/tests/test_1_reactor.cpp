@@ -167,6 +167,34 @@ TEST_CASE("deregistering empties the registry and drops the wakers, so the fd nu
     reactor->deregister_source(*again);
 }
 
+TEST_CASE("registering an fd that is still registered is a clear logic_error, and the first entry stays",
+          "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    settle(*reactor);
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    auto first = reactor->poll_ready(*slot, Interest::read, cx);
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    bool refused = false;
+    try {
+        (void)reactor->register_source(a.get());
+    } catch (const std::logic_error&) {
+        refused = true;
+    }
+    INFO("register_source accepted fd " << a.get() << " while it is still registered: an owner closed it "
+         "without deregistering, and replacing the entry hands the new socket the old one's wakers (or "
+         "loses them). Refuse it with a std::logic_error that says so");
+    CHECK(refused);
+    CHECK(reactor->sources() == 1);
+    send_bytes(b, 1);
+    INFO("the first registration's waker must still be the one the byte wakes");
+    CHECK(eventually([&] { return w.wakes() == 1; }));
+    reactor->deregister_source(*slot);
+}
+
 TEST_CASE("the reactor delivers its wakes after releasing the registry lock", "[ch06][reactor]") {
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
@@ -250,8 +278,8 @@ TEST_CASE("a signal that interrupts epoll_wait (EINTR) does not stop the reactor
     const int tid = probe->tid();
     for (int round = 0; round < 3; ++round) {
         settle(*reactor);
-        // Asleep in epoll_wait (nothing else makes the idle reactor thread sleep).
-        REQUIRE(eventually([&] { return thread_state(tid) == 'S'; }));
+        INFO("the idle reactor thread never slept in epoll_wait (it must wait there, without the lock)");
+        REQUIRE(eventually([&] { return in_epoll_wait(tid); }));
         const auto turns = reactor->turns();
         REQUIRE(::syscall(SYS_tgkill, ::getpid(), tid, SIGUSR2) == 0);
         reactor->poke();  // one more turn at least, whether or not the signal found it in epoll_wait
