@@ -179,14 +179,18 @@ TEST_CASE("registering an fd that is still registered is a clear logic_error, an
     reactor->clear_readiness(*slot, Interest::read, first.value());
     REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
     bool refused = false;
+    std::string instead = "no exception";
     try {
         (void)reactor->register_source(a.get());
     } catch (const std::logic_error&) {
         refused = true;
+    } catch (const std::exception& e) {
+        instead = e.what();
     }
-    INFO("register_source accepted fd " << a.get() << " while it is still registered: an owner closed it "
-         "without deregistering, and replacing the entry hands the new socket the old one's wakers (or "
-         "loses them). Refuse it with a std::logic_error that says so");
+    INFO("register_source accepted fd " << a.get() << " while it is still registered (" << instead
+         << "): an owner closed it without deregistering, and replacing the entry hands the new socket the "
+            "old one's wakers (or loses them). Refuse it, before touching the entry or epoll, with a "
+            "std::logic_error that says so");
     CHECK(refused);
     CHECK(reactor->sources() == 1);
     send_bytes(b, 1);
@@ -233,10 +237,12 @@ TEST_CASE("a waker replaced or withdrawn leaves the registry and dies after the 
         REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
     }  // the registry holds the only copy of that waker now
     REQUIRE(reactor->poll_ready(*slot, Interest::read, cx_latest).is_pending());  // replaces it
-    INFO("poll_ready destroyed the waker it replaced while holding the registry lock. A waker may own a "
-         "task, whose future owns a socket, which deregisters (taking that lock): move the old waker out "
-         "under the lock and let it die after unlocking");
-    CHECK(blocked->load() == 0);
+    {
+        INFO("poll_ready destroyed the waker it replaced while holding the registry lock. A waker may own "
+             "a task, whose future owns a socket, which deregisters (taking that lock): move the old waker "
+             "out under the lock and let it die after unlocking");
+        CHECK(blocked->load() == 0);
+    }
     {
         core::Waker old = core::Waker::from(std::make_shared<RegistryLockOnDrop>(reactor, blocked));
         core::Context cx(old);
@@ -246,8 +252,10 @@ TEST_CASE("a waker replaced or withdrawn leaves the registry and dies after the 
         REQUIRE(reactor->poll_ready(*slot, Interest::write, cx).is_pending());
     }
     reactor->drop_interest(*slot, Interest::write);
-    INFO("drop_interest destroyed the withdrawn waker under the registry lock");
-    CHECK(blocked->load() == 0);
+    {
+        INFO("drop_interest destroyed the withdrawn waker under the registry lock");
+        CHECK(blocked->load() == 0);
+    }
     {
         core::Waker old = core::Waker::from(std::make_shared<RegistryLockOnDrop>(reactor, blocked));
         core::Context cx(old);
@@ -284,9 +292,9 @@ TEST_CASE("a signal that interrupts epoll_wait (EINTR) does not stop the reactor
         REQUIRE(::syscall(SYS_tgkill, ::getpid(), tid, SIGUSR2) == 0);
         reactor->poke();  // one more turn at least, whether or not the signal found it in epoll_wait
         (void)eventually([&] { return reactor->turns() > turns || !reactor->failure().empty(); });
-        INFO("a signal (a handler without SA_RESTART; Ctrl-Z then fg does the same) interrupted epoll_wait, "
-             "which returned -1 with errno EINTR, and the reactor stopped: "
-             << reactor->failure() << ". EINTR is not an error: treat it as a turn with no events");
+        INFO("EINTR is not an error: treat it as a turn with no events. A signal (a handler without "
+             "SA_RESTART; Ctrl-Z then fg does the same) interrupted epoll_wait, which returned -1 with "
+             "errno EINTR, and the reactor stopped: " << reactor->failure());
         REQUIRE(reactor->failure().empty());
     }
     settle(*reactor);

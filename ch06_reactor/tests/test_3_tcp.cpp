@@ -189,10 +189,10 @@ TEST_CASE("a write bigger than the socket buffers completes as the reader drains
     ch06::Runtime rt(1);
     const std::size_t bytes = 2 << 20;
     Transfer t = rt.block_on(big_transfer(bytes));
-    INFO("the reader got " << t.got << " of " << bytes << " bytes, the first wrong one at "
-         << (t.first_wrong == std::string::npos ? std::string("none") : std::to_string(t.first_wrong))
-         << ". With small socket buffers every send() is partial: WriteFuture::poll must return the "
-            "count send() returned, never the size of the buffer it was given");
+    INFO("WriteFuture::poll must return what send() returned, never the size of the buffer it was "
+         "given: with small socket buffers every send() is partial. The reader got "
+         << t.got << " of " << bytes << " bytes, the first wrong one at "
+         << (t.first_wrong == std::string::npos ? std::string("none") : std::to_string(t.first_wrong)));
     CHECK(t.got == bytes);
     CHECK(t.first_wrong == std::string::npos);
 }
