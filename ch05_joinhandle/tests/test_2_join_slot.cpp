@@ -306,8 +306,12 @@ public:
         const auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(1));
         while (!got_in->load() && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::microseconds(100));
-        if (!got_in->load()) blocked_->fetch_add(1);
-        helper.join();  // gets in once the slot's lock is released
+        if (got_in->load()) {
+            helper.join();
+        } else {
+            blocked_->fetch_add(1);
+            helper.detach();  // we may hold the slot's lock ourselves: it gets in once that is released
+        }
     }
     void wake() override {}
 

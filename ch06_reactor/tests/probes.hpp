@@ -188,8 +188,12 @@ public:
             (void)r->sources();
             got_lock->set_value();
         });
-        if (done.wait_for(core::testing::scaled(1s)) != std::future_status::ready) blocked_->fetch_add(1);
-        helper.join();  // it gets the lock once the registry lock is released
+        if (done.wait_for(core::testing::scaled(1s)) != std::future_status::ready) {
+            blocked_->fetch_add(1);
+            helper.detach();  // we may hold that lock ourselves: it gets it once it is released
+        } else {
+            helper.join();
+        }
     }
     void wake() override {}
 
