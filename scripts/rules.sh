@@ -45,6 +45,26 @@ for id in "$@"; do
         $body{norm($starts[$i][1])} = norm($joined);
       }
     }
+    # Template test cases in a header that a test file includes, their type
+    # a macro #defined before the include (ch05'"'"'s state_cases.hpp): Catch
+    # lists each as "name - Type".
+    for my $f (glob("$dir/tests/*.cpp")) {
+      my $src = slurp($f); my %def;
+      while ($src =~ /^[ \t]*#[ \t]*(?:define[ \t]+(\w+)[ \t]+([^\n]*?)|include[ \t]+"([^"\/]+\.hpp)")[ \t]*$/mg) {
+        if (defined $1) { $def{$1} = $2; next; }
+        my $hdr = slurp("$dir/tests/$3");
+        my @starts;
+        while ($hdr =~ /TEMPLATE_TEST_CASE\s*\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+),[^)]*?,\s*(\w+)\s*\)/g) {
+          push @starts, [$-[0], literals($1) . " - " . ($def{$2} // $2)];
+        }
+        for my $i (0 .. $#starts) {
+          my $end = $i < $#starts ? $starts[$i + 1][0] : length $hdr;
+          my $text = substr($hdr, $starts[$i][0], $end - $starts[$i][0]);
+          $text =~ s/"\s*\n\s*"//g;
+          $body{norm($starts[$i][1])} = norm($text);
+        }
+      }
+    }
     # The stubs: todo() names whose message says must or never.
     my %needs;
     for my $f (glob("exercises/$dir/*.hpp")) {

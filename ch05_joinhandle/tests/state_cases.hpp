@@ -160,6 +160,8 @@ TEMPLATE_TEST_CASE("close hands an unfinished task to the runtime once, and a fi
                    CH05_STATE_TAG, CH05_STATE) {
     TestType idle;
     to_idle(idle);
+    INFO("close() answers true once, for a task that never finished, and false for a complete one: "
+         "each true makes ~Runtime free that task's future, so a second true frees it twice");
     CHECK(idle.close());
     CHECK_FALSE(idle.close());
     CHECK_FALSE(idle.wake());

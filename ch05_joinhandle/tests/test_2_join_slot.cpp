@@ -250,3 +250,95 @@ TEST_CASE("detach destroys an outcome nobody took, at once, and one that comes l
          "caller and dies when the caller is done with it");
     CHECK(drops->load() == 2);
 }
+
+namespace {
+// A value whose move throws once `armed` is set, and that counts its own
+// destruction (moved-from objects included: exactly one object is made).
+class ArmedMove {
+public:
+    ArmedMove(std::shared_ptr<std::atomic<bool>> armed, std::shared_ptr<std::atomic<int>> drops)
+        : armed_(std::move(armed)), drops_(std::move(drops)) {}
+    ArmedMove(ArmedMove&& o) : armed_(o.armed_), drops_(o.drops_) {
+        if (armed_->load()) throw StoreError("the result's move constructor threw");
+        o.drops_.reset();  // a moved-from value does not count
+    }
+    ArmedMove& operator=(ArmedMove&&) = delete;
+    ~ArmedMove() {
+        if (drops_) drops_->fetch_add(1);
+    }
+
+private:
+    std::shared_ptr<std::atomic<bool>> armed_;
+    std::shared_ptr<std::atomic<int>> drops_;
+};
+}  // namespace
+
+TEST_CASE("detach destroys a finished result whose move throws, and never std::terminate", "[ch05][slot]") {
+    auto armed = std::make_shared<std::atomic<bool>>(false);
+    auto drops = std::make_shared<std::atomic<int>>(0);
+    ch05::JoinSlot<ArmedMove> slot;
+    slot.set_value(ArmedMove(armed, drops));
+    REQUIRE(drops->load() == 0);
+    armed->store(true);  // from now on, moving the stored result throws
+    INFO("JoinSlot::detach is noexcept (it runs in ~JoinHandle): if moving the result out of the slot "
+         "throws and detach lets it out, the program ends in std::terminate. Catch it and destroy the "
+         "result in place");
+    slot.detach();
+    CHECK(drops->load() == 1);
+    CHECK(slot.is_finished());
+}
+
+namespace {
+// A Wake whose destructor has another thread call slot->is_finished(), which
+// takes the slot's mutex, and waits (up to a generous backstop) for it. If the
+// waker dies while the slot still holds its mutex, that call cannot get in.
+template <class T>
+class LockCheckOnDrop : public core::Wake {
+public:
+    LockCheckOnDrop(ch05::JoinSlot<T>* slot, std::shared_ptr<std::atomic<int>> blocked)
+        : slot_(slot), blocked_(std::move(blocked)) {}
+    ~LockCheckOnDrop() override {
+        auto got_in = std::make_shared<std::atomic<bool>>(false);
+        std::thread helper([slot = slot_, got_in] {
+            (void)slot->is_finished();
+            got_in->store(true);
+        });
+        const auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(1));
+        while (!got_in->load() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+        if (got_in->load()) {
+            helper.join();
+        } else {
+            blocked_->fetch_add(1);
+            helper.detach();  // we may hold the slot's lock ourselves: it gets in once that is released
+        }
+    }
+    void wake() override {}
+
+private:
+    ch05::JoinSlot<T>* slot_;
+    std::shared_ptr<std::atomic<int>> blocked_;
+};
+}  // namespace
+
+TEST_CASE("a join waker replaced or dropped by the slot dies after the slot's lock is released",
+          "[ch05][slot]") {
+    auto blocked = std::make_shared<std::atomic<int>>(0);
+    ch05::JoinSlot<int> slot;
+    {
+        core::Waker first = core::Waker::from(std::make_shared<LockCheckOnDrop<int>>(&slot, blocked));
+        core::Context cx(first);
+        REQUIRE(slot.poll_join(cx).is_pending());
+    }  // the slot holds the only copy of that waker now
+    CountingWaker second;
+    core::Context cx2(second.waker());
+    REQUIRE(slot.poll_join(cx2).is_pending());  // replaces it: its last copy dies
+    INFO("JoinSlot::poll_join destroyed the waker it replaced while holding the slot's mutex. A waker "
+         "may own a task (and through it this very slot): its destructor may lock the slot. Move the "
+         "old waker out under the lock and let it die after unlocking");
+    CHECK(blocked->load() == 0);
+    slot.set_value(5);
+    auto p = slot.poll_join(cx2);
+    REQUIRE(p.is_ready());
+    CHECK(p.value() == 5);
+}

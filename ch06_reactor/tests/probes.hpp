@@ -8,11 +8,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,7 +74,11 @@ inline bool ensure_fd_limit(rlim_t want) {
 // test, [1] is the peer the test writes to.
 inline std::pair<ch06::Fd, ch06::Fd> socket_pair() {
     int fds[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0);
+    // No REQUIRE on success: a passing assertion here would become the
+    // "reported line" of an exception the test's next call throws (a stub's
+    // "not implemented yet"), and point the learner at this helper.
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0)
+        FAIL("socketpair: " << std::strerror(errno));
     return {ch06::Fd(fds[0]), ch06::Fd(fds[1])};
 }
 
@@ -168,11 +174,101 @@ private:
     std::atomic<bool> held_during_wake_{false};
 };
 
+// A waker whose destructor tries to take the registry lock from another
+// thread (Reactor::sources() takes it) and notes whether it could within a
+// generous backstop. A waker destroyed under the registry lock blocks it.
+class RegistryLockOnDrop : public core::Wake {
+public:
+    RegistryLockOnDrop(std::shared_ptr<ch06::Reactor> r, std::shared_ptr<std::atomic<int>> blocked)
+        : reactor_(std::move(r)), blocked_(std::move(blocked)) {}
+    ~RegistryLockOnDrop() override {
+        auto got_lock = std::make_shared<std::promise<void>>();
+        auto done = got_lock->get_future();
+        std::thread helper([r = reactor_, got_lock] {
+            (void)r->sources();
+            got_lock->set_value();
+        });
+        if (done.wait_for(core::testing::scaled(1s)) != std::future_status::ready) {
+            blocked_->fetch_add(1);
+            helper.detach();  // we may hold that lock ourselves: it gets it once it is released
+        } else {
+            helper.join();
+        }
+    }
+    void wake() override {}
+
+private:
+    std::shared_ptr<ch06::Reactor> reactor_;
+    std::shared_ptr<std::atomic<int>> blocked_;
+};
+
+// A waker that notes the kernel id of the thread that woke it.
+class ThreadIdOfWaker : public core::Wake {
+public:
+    void wake() override { tid_.store(static_cast<int>(::syscall(SYS_gettid))); }
+    int tid() const { return tid_.load(); }
+
+private:
+    std::atomic<int> tid_{0};
+};
+
+// Whether thread `tid` of this process is blocked in epoll_wait right now:
+// /proc/self/task/<tid>/syscall starts with the number of the system call
+// it sleeps in ("running" while it runs).
+inline bool in_epoll_wait(int tid) {
+    std::string path = "/proc/self/task/" + std::to_string(tid) + "/syscall";
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[64];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) return false;
+    buf[n] = 0;
+    char* end = nullptr;
+    long nr = std::strtol(buf, &end, 10);
+    if (end == buf) return false;
+    bool epoll = nr == SYS_epoll_pwait;
+#ifdef SYS_epoll_wait
+    epoll = epoll || nr == SYS_epoll_wait;
+#endif
+#ifdef SYS_epoll_pwait2
+    epoll = epoll || nr == SYS_epoll_pwait2;
+#endif
+    return epoll;
+}
+
+// Installs a no-op handler for `sig` *without* SA_RESTART for the scope, so
+// that a blocking system call the signal interrupts returns EINTR.
+class NoRestartHandler {
+public:
+    explicit NoRestartHandler(int sig) : sig_(sig) {
+        struct sigaction sa {};
+        sa.sa_handler = [](int) {};
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;  // no SA_RESTART
+        ::sigaction(sig_, &sa, &old_);
+    }
+    ~NoRestartHandler() { ::sigaction(sig_, &old_, nullptr); }
+    NoRestartHandler(const NoRestartHandler&) = delete;
+    NoRestartHandler& operator=(const NoRestartHandler&) = delete;
+
+private:
+    int sig_;
+    struct sigaction old_ {};
+};
+
 // Connected client and server ends on 127.0.0.1, made inside rt.
+// Checks that every socket is non-blocking (a blocking one hangs a worker in
+// read() instead of returning EAGAIN, which only shows as a hang).
+inline bool is_nonblocking(int fd) { return (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0; }
+
 inline core::Async<std::pair<ch06::TcpStream, ch06::TcpStream>> make_tcp_pair() {
     auto listener = ch06::TcpListener::bind(0);
+    if (!is_nonblocking(listener.fd())) FAIL("the listening socket is blocking: socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)");
     ch06::TcpStream client = co_await ch06::TcpStream::connect(listener.port());
+    if (!is_nonblocking(client.fd())) FAIL("the connecting socket is blocking: socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)");
     ch06::TcpStream server = co_await listener.accept();
+    if (!is_nonblocking(server.fd())) FAIL("the accepted socket is blocking: accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)");
     co_return std::make_pair(std::move(client), std::move(server));
 }
 

@@ -167,6 +167,38 @@ TEST_CASE("deregistering empties the registry and drops the wakers, so the fd nu
     reactor->deregister_source(*again);
 }
 
+TEST_CASE("registering an fd that is still registered is a clear logic_error, and the first entry stays",
+          "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    settle(*reactor);
+    core::testing::CountingWaker w;
+    core::Context cx(w.waker());
+    auto first = reactor->poll_ready(*slot, Interest::read, cx);
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    bool refused = false;
+    std::string instead = "no exception";
+    try {
+        (void)reactor->register_source(a.get());
+    } catch (const std::logic_error&) {
+        refused = true;
+    } catch (const std::exception& e) {
+        instead = e.what();
+    }
+    INFO("register_source accepted fd " << a.get() << " while it is still registered (" << instead
+         << "): an owner closed it without deregistering, and replacing the entry hands the new socket the "
+            "old one's wakers (or loses them). Refuse it, before touching the entry or epoll, with a "
+            "std::logic_error that says so");
+    CHECK(refused);
+    CHECK(reactor->sources() == 1);
+    send_bytes(b, 1);
+    INFO("the first registration's waker must still be the one the byte wakes");
+    CHECK(eventually([&] { return w.wakes() == 1; }));
+    reactor->deregister_source(*slot);
+}
+
 TEST_CASE("the reactor delivers its wakes after releasing the registry lock", "[ch06][reactor]") {
     auto reactor = ch06::Reactor::start();
     auto [a, b] = socket_pair();
@@ -184,6 +216,98 @@ TEST_CASE("the reactor delivers its wakes after releasing the registry lock", "[
          "drops the last reference to a socket, needs that lock and deadlocks. Collect the wakers under "
          "the lock, release it, then wake");
     CHECK_FALSE(spy->held_during_wake());
+    reactor->deregister_source(*slot);
+}
+
+TEST_CASE("a waker replaced or withdrawn leaves the registry and dies after the registry lock is released",
+          "[ch06][reactor]") {
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    settle(*reactor);  // the registration's own first events are behind us, not racing the clears below
+    auto blocked = std::make_shared<std::atomic<int>>(0);
+    core::testing::CountingWaker latest;
+    core::Context cx_latest(latest.waker());
+    auto first = reactor->poll_ready(*slot, Interest::read, cx_latest);
+    REQUIRE(first.is_ready());
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    {
+        core::Waker old = core::Waker::from(std::make_shared<RegistryLockOnDrop>(reactor, blocked));
+        core::Context cx(old);
+        REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    }  // the registry holds the only copy of that waker now
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx_latest).is_pending());  // replaces it
+    {
+        INFO("poll_ready destroyed the waker it replaced while holding the registry lock. A waker may own "
+             "a task, whose future owns a socket, which deregisters (taking that lock): move the old waker "
+             "out under the lock and let it die after unlocking");
+        CHECK(blocked->load() == 0);
+    }
+    {
+        core::Waker old = core::Waker::from(std::make_shared<RegistryLockOnDrop>(reactor, blocked));
+        core::Context cx(old);
+        REQUIRE(reactor->poll_ready(*slot, Interest::write, cx).is_ready());  // fresh: optimistic
+        auto w = reactor->poll_ready(*slot, Interest::write, cx);
+        reactor->clear_readiness(*slot, Interest::write, w.value());
+        REQUIRE(reactor->poll_ready(*slot, Interest::write, cx).is_pending());
+    }
+    reactor->drop_interest(*slot, Interest::write);
+    {
+        INFO("drop_interest destroyed the withdrawn waker under the registry lock");
+        CHECK(blocked->load() == 0);
+    }
+    {
+        core::Waker old = core::Waker::from(std::make_shared<RegistryLockOnDrop>(reactor, blocked));
+        core::Context cx(old);
+        REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    }
+    reactor->deregister_source(*slot);
+    INFO("deregister_source destroyed a waiting waker under the registry lock");
+    CHECK(blocked->load() == 0);
+}
+
+TEST_CASE("a signal that interrupts epoll_wait (EINTR) does not stop the reactor", "[ch06][reactor]") {
+    core::testing::hang_hint("the reactor thread stopped or never sleeps in epoll_wait: see turn (reactor.hpp)");
+    NoRestartHandler handler(SIGUSR2);
+    auto reactor = ch06::Reactor::start();
+    auto [a, b] = socket_pair();
+    auto slot = reactor->register_source(a.get());
+    settle(*reactor);
+    // Learn the reactor thread's id: it is the thread that delivers a wake.
+    auto probe = std::make_shared<ThreadIdOfWaker>();
+    core::Waker waker = core::Waker::from(probe);
+    core::Context cx(waker);
+    auto first = reactor->poll_ready(*slot, Interest::read, cx);
+    REQUIRE(first.is_ready());
+    reactor->clear_readiness(*slot, Interest::read, first.value());
+    REQUIRE(reactor->poll_ready(*slot, Interest::read, cx).is_pending());
+    send_bytes(b, 1);
+    REQUIRE(eventually([&] { return probe->tid() != 0; }));
+    const int tid = probe->tid();
+    for (int round = 0; round < 5; ++round) {
+        // Quiet: asleep in epoll_wait, and no turn for 2 ms (no poke or event pending), so the
+        // signal finds it there and nothing else can end that wait first.
+        {
+            INFO("the idle reactor thread never slept in epoll_wait (it must wait there, without the lock)");
+            REQUIRE(eventually([&] {
+                const auto t = reactor->turns();
+                if (!in_epoll_wait(tid)) return false;
+                std::this_thread::sleep_for(2ms);
+                return in_epoll_wait(tid) && reactor->turns() == t;
+            }));
+        }
+        const auto turns = reactor->turns();
+        REQUIRE(::syscall(SYS_tgkill, ::getpid(), tid, SIGUSR2) == 0);
+        // No poke here: an event ready when the signal lands makes epoll_wait return it instead of
+        // EINTR. The interrupted wait ends the turn by itself (or stops a reactor that throws).
+        if (!eventually([&] { return reactor->turns() > turns || !reactor->failure().empty(); }))
+            reactor->poke();
+        INFO("EINTR is not an error: treat it as a turn with no events. A signal (a handler without "
+             "SA_RESTART; Ctrl-Z then fg does the same) interrupted epoll_wait, which returned -1 with "
+             "errno EINTR, and the reactor stopped: " << reactor->failure());
+        REQUIRE(reactor->failure().empty());
+    }
+    settle(*reactor);
     reactor->deregister_source(*slot);
 }
 

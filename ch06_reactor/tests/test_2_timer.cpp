@@ -77,6 +77,30 @@ TEST_CASE("a sleep polled again with another waker wakes the latest one", "[ch06
     CHECK(sleep.poll(cx2).is_ready());
 }
 
+TEST_CASE("a short sleep beside a pending 1-hour sleep fires on time: the earliest deadline comes first",
+          "[ch06][timer]") {
+    auto reactor = ch06::Reactor::start();
+    ch06::Reactor::Enter enter(*reactor);
+    for (bool long_first : {true, false}) {
+        auto hour = std::make_shared<Signal>(), soon = std::make_shared<Signal>();
+        core::Waker hour_waker = core::Waker::from(hour), soon_waker = core::Waker::from(soon);
+        core::Context hour_cx(hour_waker), soon_cx(soon_waker);
+        ch06::Sleep long_sleep = ch06::sleep_for(1h);
+        ch06::Sleep short_sleep = ch06::sleep_for(20ms);
+        if (long_first) REQUIRE(long_sleep.poll(hour_cx).is_pending());
+        const auto start = Clock::now();
+        (void)short_sleep.poll(soon_cx);
+        if (!long_first) REQUIRE(long_sleep.poll(hour_cx).is_pending());
+        INFO("The timer heap must give the earliest deadline first: ms_until_next_timer and "
+             "take_due_timers look at its top, which must be the soonest deadline, not the latest. "
+             << (long_first ? "The 1-hour sleep was registered first" : "The 20 ms sleep was registered first")
+             << ", and the 20 ms sleep did not fire within " << ms_of(core::testing::scaled(1s)) << " ms");
+        REQUIRE(soon->wait_for(core::testing::scaled(1s)));
+        CHECK(Clock::now() - start >= 20ms);
+        CHECK(short_sleep.poll(soon_cx).is_ready());
+    }
+}
+
 TEST_CASE("a dropped sleep never wakes its waker, and lets it go at once", "[ch06][timer]") {
     auto reactor = ch06::Reactor::start();
     ch06::Reactor::Enter enter(*reactor);
@@ -163,7 +187,9 @@ TEST_CASE("a reactor whose last owner is dropped by its own thread (in a wake) s
     // Now the waker in the timer's slot is the last owner of the task, and
     // through its Sleep of the reactor. Firing the timer drops that waker on
     // the reactor thread: ~Reactor must not join the thread it runs on.
-    INFO("a crash here ('Resource deadlock avoided') is ~Reactor joining its own thread: see Reactor::release (given, reactor_class.hpp)");
+    INFO("a crash here ('terminate called after throwing ... Resource deadlock avoided', or 'terminate called "
+         "without an active exception') is ~Reactor joining or destroying its own thread: see Reactor::release "
+         "(given, reactor_class.hpp)");
     REQUIRE(eventually([&] { return woke->load(); }));
     INFO("the reactor's epoll fd and eventfd must be closed once its last owner is gone");
     CHECK(eventually([&] { return fd_count() == fds_before; }));

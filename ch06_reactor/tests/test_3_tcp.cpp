@@ -84,21 +84,70 @@ core::Async<std::string> write_after_peer_left() {
     co_return std::string("(no error after 6.4 MB)");
 }
 
-core::Async<std::size_t> big_transfer(std::size_t bytes) {
-    auto [client, server] = co_await make_tcp_pair();
-    auto writer = ch06::spawn(ch06::write_all(&client, std::string(bytes, 'z')));
+// The writer's side of big_transfer: every byte, then the end of the stream,
+// so a writer that reports more than it wrote leaves the reader short.
+core::Async<void> write_then_close(ch06::TcpStream* stream, std::size_t bytes) {
+    std::string data(bytes, 'z');
+    for (std::size_t i = 0; i < bytes; ++i) data[i] = char('a' + i % 26);
+    co_await ch06::write_all(stream, std::move(data));
+    stream->shutdown_write();
+}
+
+struct Transfer {
     std::size_t got = 0;
-    char buf[8192];
-    while (got < bytes) {
+    std::size_t first_wrong = std::string::npos;  // the first byte out of place
+};
+
+// Small socket buffers (a few KiB each way) and a reader that takes 1 KiB at
+// a time: no send() can take the whole buffer at once, so every write is
+// partial and the writer must wait for the reader to drain.
+core::Async<Transfer> big_transfer(std::size_t bytes) {
+    auto listener = ch06::TcpListener::bind(0);
+    int small = 4096;
+    ::setsockopt(listener.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);  // the accepted socket inherits it
+    ch06::TcpStream client = co_await ch06::TcpStream::connect(listener.port());
+    ::setsockopt(client.fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    ch06::TcpStream server = co_await listener.accept();
+    auto writer = ch06::spawn(write_then_close(&client, bytes));
+    Transfer t;
+    char buf[1024];
+    for (;;) {
         std::size_t n = co_await server.read(std::span<char>(buf));
         if (n == 0) break;
-        got += n;
+        for (std::size_t i = 0; i < n && t.first_wrong == std::string::npos; ++i)
+            if (buf[i] != char('a' + (t.got + i) % 26)) t.first_wrong = t.got + i;
+        t.got += n;
     }
     co_await writer;
-    co_return got;
+    co_return t;
 }
 
 }  // namespace
+
+namespace {
+core::Async<std::string> blocking_sockets() {
+    std::string blocking;
+    auto listener = ch06::TcpListener::bind(0);
+    if (!is_nonblocking(listener.fd())) blocking += " the listening socket;";
+    ch06::TcpStream client = co_await ch06::TcpStream::connect(listener.port());
+    if (!is_nonblocking(client.fd())) blocking += " the connecting socket;";
+    ch06::TcpStream server = co_await listener.accept();
+    if (!is_nonblocking(server.fd())) blocking += " the accepted socket;";
+    co_return blocking;
+}
+}  // namespace
+
+TEST_CASE("every socket is non-blocking from birth: the listener, the connecting and the accepted one",
+          "[ch06][tcp]") {
+    core::testing::hang_hint(io_hang_hint);
+    ch06::Runtime rt(1);
+    const std::string blocking = rt.block_on(blocking_sockets());
+    INFO("blocking:" << blocking
+                     << " one blocking read() stalls its worker and every task behind it. The accepted "
+                        "socket is blocking unless accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC) "
+                        "asks; socket() needs SOCK_NONBLOCK too");
+    CHECK(blocking.empty());
+}
 
 TEST_CASE("a read smaller than the data waiting returns part of it, and the next read the rest at once",
           "[ch06][tcp]") {
@@ -138,7 +187,14 @@ TEST_CASE("bind on port 0, accept, connect, write and read carry bytes both ways
 TEST_CASE("a write bigger than the socket buffers completes as the reader drains them", "[ch06][tcp]") {
     core::testing::hang_hint(io_hang_hint);
     ch06::Runtime rt(1);
-    CHECK(rt.block_on(big_transfer(2 << 20)) == std::size_t(2 << 20));
+    const std::size_t bytes = 2 << 20;
+    Transfer t = rt.block_on(big_transfer(bytes));
+    INFO("WriteFuture::poll must return what send() returned, never the size of the buffer it was "
+         "given: with small socket buffers every send() is partial. The reader got "
+         << t.got << " of " << bytes << " bytes, the first wrong one at "
+         << (t.first_wrong == std::string::npos ? std::string("none") : std::to_string(t.first_wrong)));
+    CHECK(t.got == bytes);
+    CHECK(t.first_wrong == std::string::npos);
 }
 
 TEST_CASE("a read future dropped before its data arrives withdraws its waker, and its fd number is reused safely",

@@ -56,8 +56,9 @@ inline bool Reactor::turn() {
     // Which of the steps below may run under the registry lock, and
     // which must not? Where does epoll_wait's timeout come from?
     core::todo("Reactor::turn: epoll_wait until an event or the earliest deadline (false once "
-               "stopping_), then, under the registry lock, note each event in its IoSlot and collect "
-               "the wakers and the due timers; wake them after unlocking; see book/ch06_reactor.md#one-turn-of-the-reactor");
+               "stopping_; EINTR is a turn with no events, never an error), then, under the registry "
+               "lock, note each event in its IoSlot and collect the wakers and the due timers; wake "
+               "them after unlocking; see book/ch06_reactor.md#one-turn-of-the-reactor");
 }
 
 inline void Reactor::on_event(const epoll_event& ev, std::vector<core::Waker>& to_wake) {

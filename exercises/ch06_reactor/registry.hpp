@@ -69,7 +69,8 @@ inline core::Poll<std::uint64_t> Reactor::poll_ready(detail::IoSlot& slot, Inter
     // stored a waker?
     (void)slot, (void)interest, (void)cx;
     core::todo("Reactor::poll_ready: Ready(tick) if the direction is ready; otherwise keep this poll's "
-               "waker (replacing a different one) and return Pending; see book/ch06_reactor.md#readiness-eagain-and-the-tick");
+               "waker (replacing a different one, which must die after the lock) and return Pending; "
+               "see book/ch06_reactor.md#readiness-eagain-and-the-tick");
 }
 
 inline void Reactor::clear_readiness(detail::IoSlot& slot, Interest interest, std::uint64_t tick) {

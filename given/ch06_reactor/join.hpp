@@ -67,14 +67,15 @@ public:
     void set_cancelled() { finish(Outcome(std::in_place_type<CancelledMark>)); }
 
     core::Poll<T> poll_join(core::Context& cx) {
+        core::Waker replaced;  // dies after the unlock: a waker may own a task
         std::unique_lock lock(mutex_);
-        if (!join_waker_.will_wake(cx.waker())) join_waker_ = cx.waker();
+        if (!join_waker_.will_wake(cx.waker())) replaced = std::exchange(join_waker_, cx.waker());
         if (std::holds_alternative<Empty>(outcome_)) return core::Poll<T>::pending();
         if (std::holds_alternative<Taken>(outcome_))
             throw std::logic_error("ch06::JoinHandle polled again after it returned its result");
         Outcome outcome = std::exchange(outcome_, Taken{});
-        join_waker_ = core::Waker();  // nobody left to wake
-        lock.unlock();                // hand the result over outside the lock
+        core::Waker mine = std::move(join_waker_);  // nobody left to wake; cx still holds it
+        lock.unlock();                               // hand the result over outside the lock
 
         if (auto* error = std::get_if<std::exception_ptr>(&outcome)) std::rethrow_exception(*error);
         if (std::holds_alternative<CancelledMark>(outcome)) throw Cancelled();
@@ -90,15 +91,24 @@ public:
         return !std::holds_alternative<Empty>(outcome_);
     }
 
-    // The JoinHandle is being dropped. The outcome (if any) is destroyed
-    // here, outside the lock: a value's destructor may run any code.
-    void detach() {
+    // The JoinHandle is being dropped. The outcome (if any) and the join's
+    // waker are destroyed here, outside the lock: a value's destructor, or a
+    // waker's, may run any code. noexcept (it runs in ~JoinHandle): a value
+    // whose move throws is destroyed in place instead.
+    void detach() noexcept {
         Outcome dropped;
+        core::Waker waker;
         std::lock_guard lock(mutex_);
         detached_ = true;
-        join_waker_ = core::Waker();
-        if (!std::holds_alternative<Empty>(outcome_)) dropped = std::exchange(outcome_, Taken{});
-    }  // `lock` is released before `dropped` is destroyed (reverse order of declaration)
+        waker = std::move(join_waker_);
+        if (!std::holds_alternative<Empty>(outcome_)) {
+            try {
+                dropped = std::exchange(outcome_, Taken{});
+            } catch (...) {
+                outcome_.template emplace<Taken>();
+            }
+        }
+    }  // `lock` is released before `waker` and `dropped` are destroyed (reverse order of declaration)
 
 private:
     void finish(Outcome outcome) {

@@ -82,17 +82,18 @@ public:
 
     // [book:poll_join]
     core::Poll<T> poll_join(core::Context& cx) {
+        core::Waker replaced;  // dies after the unlock: a waker may own a task
         std::unique_lock lock(mutex_);
         // Register before check. Under this mutex the order cannot matter, but
         // it is the order the lock-free version needs (see the book), and the
         // habit is what keeps the wake from being lost there.
-        if (!join_waker_.will_wake(cx.waker())) join_waker_ = cx.waker();
+        if (!join_waker_.will_wake(cx.waker())) replaced = std::exchange(join_waker_, cx.waker());
         if (std::holds_alternative<Empty>(outcome_)) return core::Poll<T>::pending();
         if (std::holds_alternative<Taken>(outcome_))
             throw std::logic_error("ch05::JoinHandle polled again after it returned its result");
         Outcome outcome = std::exchange(outcome_, Taken{});
-        join_waker_ = core::Waker();  // nobody left to wake
-        lock.unlock();                // hand the result over outside the lock
+        core::Waker mine = std::move(join_waker_);  // nobody left to wake; cx still holds it
+        lock.unlock();                               // hand the result over outside the lock
 
         if (auto* failed = std::get_if<Failed>(&outcome)) std::rethrow_exception(failed->error);
         if (std::holds_alternative<CancelledMark>(outcome)) throw Cancelled();

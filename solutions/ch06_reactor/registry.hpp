@@ -74,11 +74,12 @@ inline void Reactor::deregister_source(detail::IoSlot& slot) {
 // [book:poll_ready]
 inline core::Poll<std::uint64_t> Reactor::poll_ready(detail::IoSlot& slot, Interest interest, core::Context& cx) {
     const int i = detail::index(interest);
+    core::Waker replaced;  // dies after the lock: a waker may own a task
     std::lock_guard lock(mutex_);
     if (slot.ready[i]) return slot.tick;
     // Not ready: this poll's waker is the one to wake. A future polled
     // by a different task since last time must not leave the old one.
-    if (!slot.waiter[i].will_wake(cx.waker())) slot.waiter[i] = cx.waker();
+    if (!slot.waiter[i].will_wake(cx.waker())) replaced = std::exchange(slot.waiter[i], cx.waker());
     return core::Poll<std::uint64_t>::pending();
 }
 
