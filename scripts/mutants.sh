@@ -133,12 +133,12 @@ if [ -n "$check_only" ]; then
 fi
 
 # ---- make mutants ---------------------------------------------------------------------
-results=$(mktemp -d); trap 'rm -rf "$results"' EXIT
+results=$(mktemp -d); rows=$(mktemp); trap 'rm -rf "$results" "$rows"' EXIT
 abort_arg=(); [ -n "${MUTANT_ABORT:-}" ] && abort_arg=(--abort)
 # The rule tables (scripts/rules.sh): a mutant named in a row must fail in
 # that row's test, not merely somewhere.
-"$here/rules.sh" --rows "$@" >"$results/rows" 2>/dev/null
-row_tests() { awk -F'\t' -v m="$1" '$1 == m { print $2 }' "$results/rows"; }
+"$here/rules.sh" --rows "$@" >"$rows" 2>/dev/null
+row_tests() { awk -F'\t' -v m="$1" '$1 == m { print $2 }' "$rows"; }
 
 one_mutant() {  # one_mutant FILE INDEX: writes results/INDEX (tab-separated row)
   local f=$1 idx=$2 chdir=${1%%/*} slug id dir bin r log line verdict="" kills=0

@@ -193,6 +193,7 @@ check "check-chNN: the reference passes piece by piece, then all" check_referenc
 check "check-chNN: a passed piece whose file changed runs again first" check_reruns_a_piece_whose_file_changed
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
 check "layout: exercises/ holds only the learner's files, given/ each once" scripts/layout.sh
+check "rules: every chapter's rule table names real tests and mutants, every must/never has a row" scripts/rules.sh "$@"
 check "core primitives: tests" run_binary "$BUILD/core/tests"
 check "protocol models: every interleaving, broken variants caught" run_binary "$BUILD/model/tests"
 for id in "$@"; do
