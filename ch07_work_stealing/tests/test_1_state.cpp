@@ -7,8 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "ch07_work_stealing/executor.hpp"
-#include "probes.hpp"
+#include "ch07_work_stealing/state.hpp"
+#include "core/testing.hpp"
+#include "light_probes.hpp"
 
 using ch07::Snapshot;
 using ch07::TaskState;

@@ -4,13 +4,16 @@
 #include "testing/catch.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <set>
 #include <thread>
 #include <vector>
 
-#include "ch07_work_stealing/executor.hpp"
-#include "probes.hpp"
+#include "ch07_work_stealing/local_queue.hpp"
+#include "core/testing.hpp"
+#include "light_probes.hpp"
 
 namespace {
 
