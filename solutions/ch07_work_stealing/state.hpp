@@ -142,7 +142,7 @@ public:
     // [/book:cancel]
 
     // running -> complete, one RMW. NOTIFIED is cleared too: a wake that
-    // came during the last poll owes nothing now. Returns the state before.
+    // came during the last poll owes nothing now. Returns the state after.
     Snapshot transition_to_complete() {
         std::uint64_t cur = word_.load(std::memory_order_acquire);
         for (;;) {
