@@ -1,8 +1,10 @@
 // ch07_work_stealing/snapshot.hpp: the bits of a task's state word, and the answers of its transitions (given).
 //
-// TaskState (state.hpp, yours) keeps the word; Snapshot reads one value of it.
+// Snapshot reads one value of a task's state word; StateWord holds the word and the part of
+// TaskState you do not write (load, drop_join_interest_fast). TaskState (state.hpp) is yours.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace ch07 {
@@ -35,5 +37,33 @@ struct Snapshot {
 enum class ToRunning { poll, cancelled };        // transition_to_running
 enum class ToIdle { idle, repoll, cancelled };   // transition_to_idle (after Pending)
 enum class Wake { nothing, submit };             // wakes and abort
+
+// The word, and TaskState's given part. TaskState derives from it.
+class StateWord {
+public:
+    Snapshot load() const { return {word_.load(std::memory_order_acquire)}; }
+
+    // The JoinHandle goes away before the task finished and before it ever
+    // stored a waker (a detached spawn: `(void)spawn(f)`): clear
+    // JOIN_INTEREST and drop the handle's reference in ONE read-modify-write
+    // instead of two. Only then is it safe not to look at the block again:
+    // not complete means the task still holds references of its own (the
+    // live list's at least), so ours is never the last, and no waker stored
+    // means there is no field to clean. False (nothing changed) otherwise:
+    // take drop_join_interest's way. tokio has the same shortcut
+    // (State::drop_join_handle_fast), for a task still in its first state.
+    bool drop_join_interest_fast() {
+        std::uint64_t cur = word_.load(std::memory_order_acquire);
+        for (;;) {
+            if (cur & (Snapshot::COMPLETE | Snapshot::JOIN_WAKER)) return false;
+            std::uint64_t next = (cur & ~Snapshot::JOIN_INTEREST) - Snapshot::REF_ONE;
+            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
+        }
+    }
+
+protected:
+    explicit StateWord(std::uint64_t initial) : word_(initial) {}
+    std::atomic<std::uint64_t> word_;
+};
 
 }  // namespace ch07

@@ -33,14 +33,13 @@
 #include "ch07_work_stealing/snapshot.hpp"
 namespace ch07 {
 
-class TaskState {
+class TaskState : public StateWord {
 public:
     // The order of the reference count's decrement, named so the book can
     // point at it and a test can pin it (x86 never shows the difference).
     static constexpr std::memory_order ref_dec_order = std::memory_order_acq_rel;
 
-    TaskState() : word_(Snapshot::INITIAL) {}
-    Snapshot load() const { return {word_.load(std::memory_order_acquire)}; }
+    TaskState() : StateWord(Snapshot::INITIAL) {}
 
     // [book:to_running]
     // A worker took the task off a queue (it holds the queue's reference).
@@ -206,24 +205,6 @@ public:
         }
     }
 
-    // The JoinHandle goes away before the task finished and before it ever
-    // stored a waker (a detached spawn: `(void)spawn(f)`): clear
-    // JOIN_INTEREST and drop the handle's reference in ONE read-modify-write
-    // instead of two. Only then is it safe not to look at the block again:
-    // not complete means the task still holds references of its own (the
-    // live list's at least), so ours is never the last, and no waker stored
-    // means there is no field to clean. False (nothing changed) otherwise:
-    // take drop_join_interest's way. tokio has the same shortcut
-    // (State::drop_join_handle_fast), for a task still in its first state.
-    bool drop_join_interest_fast() {
-        std::uint64_t cur = word_.load(std::memory_order_acquire);
-        for (;;) {
-            if (cur & (Snapshot::COMPLETE | Snapshot::JOIN_WAKER)) return false;
-            std::uint64_t next = (cur & ~Snapshot::JOIN_INTEREST) - Snapshot::REF_ONE;
-            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
-        }
-    }
-
     // [book:refcount]
     void ref_inc() {
         // Relaxed is enough: whoever increments already holds a reference, so
@@ -242,8 +223,6 @@ public:
     }
     // [/book:refcount]
 
-private:
-    std::atomic<std::uint64_t> word_{Snapshot::INITIAL};
 };
 
 }  // namespace ch07
