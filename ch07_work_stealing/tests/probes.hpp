@@ -1,4 +1,5 @@
-// Probes shared by chapter 7's tests: small coroutines, a drop counter, a
+// Probes shared by chapter 7's tests (the ones pieces 1-2 need, which must
+// not pull in the runtime, are in light_probes.hpp): small coroutines, a drop counter, a
 // future that blocks inside its poll until the test lets it go, and a check
 // for "this throws a clear std::logic_error".
 #pragma once
@@ -24,6 +25,7 @@
 #include "ch07_work_stealing/executor.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"
+#include "light_probes.hpp"
 
 namespace ch07_test {
 
@@ -67,43 +69,6 @@ inline core::Async<long> sum_handles(std::vector<ch07::JoinHandle<int>> handles)
     for (auto& h : handles) sum += co_await h;
     co_return sum;
 }
-
-// A latch for the tests' hand-offs, used instead of std::latch: libstdc++ 12
-// builds std::latch (and atomic<T>::wait) on its atomic wait/notify
-// machinery, and under heavy load we saw a waiter stay asleep with the count
-// already at 0 (the GCC 104928 family of lost wakeups). This one spins a
-// little first, so threads released together still start together, then
-// sleeps on a condition variable, whose wake cannot be lost: the last
-// arriver takes the mutex before notifying.
-class Latch {
-public:
-    explicit Latch(int count) : count_(count) {}
-    Latch(const Latch&) = delete;
-    Latch& operator=(const Latch&) = delete;
-
-    void count_down() {
-        if (count_.fetch_sub(1) != 1) return;
-        std::lock_guard lock(mutex_);
-        cv_.notify_all();
-    }
-    void wait() {
-        for (int i = 0; i < 100; ++i) {  // short: a long yield loop can starve others under load
-            if (count_.load() <= 0) return;
-            std::this_thread::yield();
-        }
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [&] { return count_.load() <= 0; });
-    }
-    void arrive_and_wait() {
-        count_down();
-        wait();
-    }
-
-private:
-    std::atomic<int> count_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-};
 
 // --- a future that blocks inside its first poll ------------------------------
 // The test waits for `entered`, does something while the task is running,

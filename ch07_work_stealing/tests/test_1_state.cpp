@@ -7,8 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "ch07_work_stealing/executor.hpp"
-#include "probes.hpp"
+#include "ch07_work_stealing/state.hpp"
+#include "core/testing.hpp"
+#include "light_probes.hpp"
 
 using ch07::Snapshot;
 using ch07::TaskState;
@@ -123,7 +124,12 @@ TEST_CASE("abort of an idle task submits it so a worker frees it; of a running o
           "[ch07][state]") {
     TaskState idle;
     make_idle(idle);
-    CHECK(idle.transition_to_notified_and_cancel() == ch07::Wake::submit);
+    {
+        INFO("abort of an idle task not submitted: nothing else will ever queue it, so abort must (with a "
+             "reference for the queue entry) for a worker to free its future");
+        CHECK(idle.transition_to_notified_and_cancel() == ch07::Wake::submit);
+        CHECK(idle.load().refs() == 3);
+    }
     CHECK(idle.transition_to_notified_and_cancel() == ch07::Wake::nothing);
     CHECK(idle.transition_to_running() == ch07::ToRunning::cancelled);
 

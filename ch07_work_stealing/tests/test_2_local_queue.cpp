@@ -4,13 +4,16 @@
 #include "testing/catch.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <set>
 #include <thread>
 #include <vector>
 
-#include "ch07_work_stealing/executor.hpp"
-#include "probes.hpp"
+#include "ch07_work_stealing/local_queue.hpp"
+#include "core/testing.hpp"
+#include "light_probes.hpp"
 
 namespace {
 
@@ -171,4 +174,46 @@ TEST_CASE("an owner pushing and popping while two thieves steal: every task come
             REQUIRE(taken[i].load() == 1);
         }
     }
+}
+
+TEST_CASE("push, pop, steal and overflow work across the wrap of the 32-bit positions", "[ch07][local-queue]") {
+    // The positions are u32 counters that wrap every 2^32 pushes; the ring
+    // wraps every 256. Start the owner and the thief just below the wrap.
+    constexpr std::uint32_t start = std::numeric_limits<std::uint32_t>::max() - 40;
+    FakeTasks fake;
+    ch07::LocalQueue q(start);
+    ch07::LocalQueue thief(start - 3);
+    Overflowed overflow;
+    INFO("positions wrapped: the queue starts at head = tail = UINT32_MAX - 40, so its positions pass 2^32 in this "
+         "test; compare positions only through their difference (tail - steal < capacity), never with < or > "
+         "(LocalQueue::push, pop, steal_into)");
+    for (std::size_t i = 0; i < 100; ++i) q.push(fake.at(i), overflow);
+    REQUIRE(overflow.tasks.empty());
+    REQUIRE(q.len() == 100);
+    for (std::size_t i = 0; i < 30; ++i) {
+        INFO("pop number " << i);
+        REQUIRE(q.pop() == fake.at(i));
+    }
+    // 70 left: a steal takes 35 (tasks 30..64), returns the last, publishes 34.
+    ch07::Header* got = q.steal_into(thief);
+    REQUIRE(got == fake.at(64));
+    REQUIRE(thief.len() == 34);
+    for (std::size_t i = 30; i < 64; ++i) {
+        INFO("the thief's pop, task " << i);
+        REQUIRE(thief.pop() == fake.at(i));
+    }
+    REQUIRE(thief.pop() == nullptr);
+    for (std::size_t i = 65; i < 100; ++i) {
+        INFO("the owner's pop, task " << i);
+        REQUIRE(q.pop() == fake.at(i));
+    }
+    REQUIRE(q.pop() == nullptr);
+    // Full again, past the wrap: 256 fit, the 257th moves 128 + 1 out.
+    for (std::size_t i = 0; i < ch07::LocalQueue::capacity; ++i) q.push(fake.at(1000 + i), overflow);
+    REQUIRE(overflow.tasks.empty());
+    q.push(fake.at(2000), overflow);
+    REQUIRE(overflow.tasks.size() == ch07::LocalQueue::capacity / 2 + 1);
+    CHECK(overflow.tasks.front() == fake.at(1000));
+    CHECK(overflow.tasks.back() == fake.at(2000));
+    CHECK(q.pop() == fake.at(1000 + ch07::LocalQueue::capacity / 2));
 }

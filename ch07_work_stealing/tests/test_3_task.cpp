@@ -332,6 +332,8 @@ TEST_CASE("wakes from 8 threads while a task is polled never make two polls over
     stop.store(true);
     for (auto& t : wakers) t.join();
     REQUIRE(finished);
+    INFO("two polls overlapped: a task was queued while it was running or already queued; Header::wake_by_ref "
+         "must schedule the task only when the state's transition says submit");
     CHECK(stats->overlaps.load() == 0);
     CHECK(stats->completions.load() == 1);
 }

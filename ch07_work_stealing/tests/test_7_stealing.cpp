@@ -111,6 +111,32 @@ core::Async<void> start_ping_pong(std::shared_ptr<PingPong> pp) {
     co_return;
 }
 
+// --- a busy task and the injection queue -------------------------------------
+// The busy task yields until the task spawned from outside has run (or gives
+// up 100 000 polls after it was spawned), counting its polls.
+struct InjectProbe {
+    std::atomic<bool> outside_ran{false};
+    std::atomic<bool> spawned{false};
+    std::atomic<long> polls{0};
+    std::atomic<long> polls_when_ran{-1};
+};
+
+core::Async<void> busy_yielder(std::shared_ptr<InjectProbe> p) {
+    long limit = -1;
+    while (!p->outside_ran.load()) {
+        long n = p->polls.fetch_add(1) + 1;
+        if (limit < 0 && p->spawned.load()) limit = n + 100'000;
+        if (limit >= 0 && n > limit) break;
+        co_await core::yield_now();
+    }
+}
+
+core::Async<void> from_outside(std::shared_ptr<InjectProbe> p) {
+    p->polls_when_ran.store(p->polls.load());
+    p->outside_ran.store(true);
+    co_return;
+}
+
 // --- a relay of batons: each task waits for its number, passes it on -------
 struct Relay {
     explicit Relay(int n) : wakers(n), counts(n) {}
@@ -225,6 +251,24 @@ TEST_CASE("two tasks waking each other through the LIFO slot cannot starve the q
          << " times through the LIFO slot; it ran after round " << pp->marker_saw.load()
          << ": a LIFO slot without a bound (Shared::max_lifo_polls) starves everyone else");
     CHECK(pp->marker_saw.load() < 100);
+}
+
+TEST_CASE("a task spawned from outside runs while a yielding task keeps the only worker busy", "[ch07][stealing]") {
+    core::testing::hang_hint("the busy task never stopped yielding, or the task from outside never ran");
+    auto p = std::make_shared<InjectProbe>();
+    ch07::Runtime rt(1);  // one worker, whose own queue is never empty from now on
+    auto busy = rt.spawn(busy_yielder(p));
+    REQUIRE(eventually([&] { return p->polls.load() > 0; }));
+    long at_spawn = p->polls.load();
+    auto outside = rt.spawn(from_outside(p));  // from outside the workers: into the injection queue
+    p->spawned.store(true);
+    rt.block_on(std::move(outside));
+    rt.block_on(std::move(busy));
+    long waited = p->polls_when_ran.load() - at_spawn;
+    INFO("injection queue starved: the task spawned from outside ran after " << waited
+         << " polls of a task that yields on the only worker; a worker must look at the injection queue "
+            "now and then (every Shared::global_queue_interval = 31 ticks) even while its own queue has work");
+    CHECK(waited < 1000);
 }
 
 TEST_CASE("once the runtime is idle no worker is left counted as searching or awake", "[ch07][stealing]") {

@@ -30,45 +30,16 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "ch07_work_stealing/snapshot.hpp"
 namespace ch07 {
 
-// [book:state_bits]
-struct Snapshot {
-    static constexpr std::uint64_t RUNNING = 1 << 0;
-    static constexpr std::uint64_t COMPLETE = 1 << 1;
-    static constexpr std::uint64_t NOTIFIED = 1 << 2;
-    static constexpr std::uint64_t CANCELLED = 1 << 3;
-    static constexpr std::uint64_t JOIN_INTEREST = 1 << 4;
-    static constexpr std::uint64_t JOIN_WAKER = 1 << 5;
-    static constexpr std::uint64_t REF_ONE = 1 << 6;
-    // A new task: queued once, its handle alive, and three references: the
-    // list of live tasks (counted now, though the task joins the list only
-    // when it first waits), the queue entry, the JoinHandle.
-    static constexpr std::uint64_t INITIAL = NOTIFIED | JOIN_INTEREST | 3 * REF_ONE;
-
-    std::uint64_t bits;
-    bool running() const { return bits & RUNNING; }
-    bool complete() const { return bits & COMPLETE; }
-    bool notified() const { return bits & NOTIFIED; }
-    bool cancelled() const { return bits & CANCELLED; }
-    bool join_interest() const { return bits & JOIN_INTEREST; }
-    bool join_waker() const { return bits & JOIN_WAKER; }
-    std::uint64_t refs() const { return bits / REF_ONE; }
-};
-// [/book:state_bits]
-
-enum class ToRunning { poll, cancelled };        // transition_to_running
-enum class ToIdle { idle, repoll, cancelled };   // transition_to_idle (after Pending)
-enum class Wake { nothing, submit };             // wakes and abort
-
-class TaskState {
+class TaskState : public StateWord {
 public:
     // The order of the reference count's decrement, named so the book can
     // point at it and a test can pin it (x86 never shows the difference).
     static constexpr std::memory_order ref_dec_order = std::memory_order_acq_rel;
 
-    TaskState() : word_(Snapshot::INITIAL) {}
-    Snapshot load() const { return {word_.load(std::memory_order_acquire)}; }
+    TaskState() : StateWord(Snapshot::INITIAL) {}
 
     // [book:to_running]
     // A worker took the task off a queue (it holds the queue's reference).
@@ -170,7 +141,7 @@ public:
     // [/book:cancel]
 
     // running -> complete, one RMW. NOTIFIED is cleared too: a wake that
-    // came during the last poll owes nothing now. Returns the state before.
+    // came during the last poll owes nothing now. Returns the state after.
     Snapshot transition_to_complete() {
         std::uint64_t cur = word_.load(std::memory_order_acquire);
         for (;;) {
@@ -234,24 +205,6 @@ public:
         }
     }
 
-    // The JoinHandle goes away before the task finished and before it ever
-    // stored a waker (a detached spawn: `(void)spawn(f)`): clear
-    // JOIN_INTEREST and drop the handle's reference in ONE read-modify-write
-    // instead of two. Only then is it safe not to look at the block again:
-    // not complete means the task still holds references of its own (the
-    // live list's at least), so ours is never the last, and no waker stored
-    // means there is no field to clean. False (nothing changed) otherwise:
-    // take drop_join_interest's way. tokio has the same shortcut
-    // (State::drop_join_handle_fast), for a task still in its first state.
-    bool drop_join_interest_fast() {
-        std::uint64_t cur = word_.load(std::memory_order_acquire);
-        for (;;) {
-            if (cur & (Snapshot::COMPLETE | Snapshot::JOIN_WAKER)) return false;
-            std::uint64_t next = (cur & ~Snapshot::JOIN_INTEREST) - Snapshot::REF_ONE;
-            if (word_.compare_exchange_weak(cur, next, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
-        }
-    }
-
     // [book:refcount]
     void ref_inc() {
         // Relaxed is enough: whoever increments already holds a reference, so
@@ -270,8 +223,6 @@ public:
     }
     // [/book:refcount]
 
-private:
-    std::atomic<std::uint64_t> word_{Snapshot::INITIAL};
 };
 
 }  // namespace ch07

@@ -21,81 +21,42 @@
 //   at once if the handle was already gone (detached). An exception nobody
 //   will ever see (a detached task threw) is reported once on stderr.
 //
+// Given: the Header and the waker table's declarations (header.hpp), Cell<F>
+// (cell.hpp). Yours here: the four Header functions and the waker table.
+//
 // Rust counterpart: tokio's runtime/task/{core.rs (Cell, Header), raw.rs
 // (the vtable), harness.rs (poll, complete, shutdown), waker.rs (waker_ref)};
 // async-task's raw.rs, which puts the same pieces in one allocation.
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
-#include <exception>
-#include <optional>
-#include <stdexcept>
-#include <type_traits>
-#include <utility>
-#include <variant>
 
-#include "ch07_work_stealing/state.hpp"
-#include "core/future.hpp"
-#include "core/poll.hpp"
-#include "core/waker.hpp"
+#include "ch07_work_stealing/cell.hpp"
+#include "ch07_work_stealing/header.hpp"
 
 namespace ch07 {
 
-class Shared;  // scheduler.hpp: the runtime's state every task points at
-struct Header;
-
-namespace detail {
-// Defined in scheduler.hpp. schedule() queues a task whose queue reference
-// the caller already counted; yield_now=true means "to the back of the
-// queue", the rest may take the LIFO slot.
-void schedule(Shared& shared, Header* task, bool yield_now);
-bool list_waiting_task(Shared& shared, Header* task);  // false: shutting down
-void remove_from_live_list(Shared& shared, Header* task);
-void retain(Shared& shared);
-void release(Shared& shared);
-}  // namespace detail
-
-// [book:header]
-struct TaskVTable {
-    void (*poll)(Header*);      // one poll, or free an aborted future; consumes the queue's reference
-    void (*shutdown)(Header*);  // the runtime's destructor: free the future, report Cancelled
-    void (*dealloc)(Header*);   // the last reference is gone: free the block
-};
-
-struct Header {
-    TaskState state;
-    const TaskVTable* vtable;
-    Shared* shared;                 // counted (by Cell's constructor): the runtime's state outlives its tasks
-    Header* live_prev = nullptr;    // the list of live tasks, for shutdown
-    Header* live_next = nullptr;
-    std::uint32_t live_shard = 0;
-    bool listed = false;            // in the live list (set by the worker running it, read after)
-
-    Header(const TaskVTable* v, Shared* s) : vtable(v), shared(s) {}
-
-    void drop_ref(std::uint64_t n = 1) {
-        if (state.ref_dec(n)) vtable->dealloc(this);
+// [book:header_ops]
+inline void Header::drop_ref(std::uint64_t n) {
+    if (state.ref_dec(n)) vtable->dealloc(this);
+}
+inline void Header::wake_by_ref() {
+    if (state.transition_to_notified_by_ref() == Wake::submit) detail::schedule(*shared, this, false);
+}
+inline void Header::wake_by_val() {
+    bool last = false;
+    if (state.transition_to_notified_by_val(last) == Wake::submit) {
+        detail::schedule(*shared, this, false);
+        return drop_ref();  // only now: until schedule returned, this reference kept the task and its runtime
     }
-    void wake_by_ref() {
-        if (state.transition_to_notified_by_ref() == Wake::submit) detail::schedule(*shared, this, false);
-    }
-    void wake_by_val() {
-        bool last = false;
-        if (state.transition_to_notified_by_val(last) == Wake::submit) {
-            detail::schedule(*shared, this, false);
-            return drop_ref();  // only now: until schedule returned, this reference kept the task and its runtime
-        }
-        if (last) vtable->dealloc(this);
-    }
-    void abort() {
-        if (state.transition_to_notified_and_cancel() == Wake::submit) detail::schedule(*shared, this, false);
-    }
-};
-// [/book:header]
+    if (last) vtable->dealloc(this);
+}
+inline void Header::abort() {
+    if (state.transition_to_notified_and_cancel() == Wake::submit) detail::schedule(*shared, this, false);
+}
+// [/book:header_ops]
 
-// [book:raw_waker]
-// The waker table: a task's waker is its Header pointer plus these four.
+// [book:raw_waker_ops]
 inline const void* task_waker_clone(const void* p) {
     static_cast<Header*>(const_cast<void*>(p))->state.ref_inc();
     return p;
@@ -103,216 +64,6 @@ inline const void* task_waker_clone(const void* p) {
 inline void task_waker_wake(const void* p) { static_cast<Header*>(const_cast<void*>(p))->wake_by_val(); }
 inline void task_waker_wake_by_ref(const void* p) { static_cast<Header*>(const_cast<void*>(p))->wake_by_ref(); }
 inline void task_waker_drop(const void* p) { static_cast<Header*>(const_cast<void*>(p))->drop_ref(); }
-inline constexpr core::RawWakerVTable task_waker_table{task_waker_clone, task_waker_wake, task_waker_wake_by_ref,
-                                                       task_waker_drop};
-// [/book:raw_waker]
-
-// What the join of an aborted task (or one dropped by shutdown) throws.
-class Cancelled : public std::exception {
-public:
-    const char* what() const noexcept override {
-        return "ch07::Cancelled: the task was aborted (JoinHandle::abort) or its runtime "
-               "shut down before it finished, so it has no result";
-    }
-};
-
-namespace detail {
-inline void report_unobserved(const std::exception_ptr& error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "ch07: a detached task threw, and nobody will join it: %s\n", e.what());
-    } catch (...) {
-        std::fprintf(stderr, "ch07: a detached task threw something that is not a std::exception\n");
-    }
-}
-}  // namespace detail
-
-// The part of a task that depends only on its output type: what the
-// JoinHandle<T> sees. The future lives in Cell<F> below.
-template <class T>
-class CellBase : public Header {
-protected:
-    struct Unit {};
-    using Value = std::conditional_t<std::is_void_v<T>, Unit, T>;
-    struct Empty {};
-    struct CancelledMark {};
-    struct Taken {};
-    enum : std::size_t { empty, value, error, cancelled, taken };
-
-    using Header::Header;
-
-    core::Waker join_waker_;  // owned by the task side while JOIN_WAKER is set
-    std::variant<Empty, Value, std::exception_ptr, CancelledMark, Taken> outcome_;
-
-public:
-    // [book:poll_join]
-    // The JoinHandle's poll. The waker field belongs to whoever the
-    // JOIN_WAKER bit says: clear, the handle may write it; set, only the
-    // completing worker may touch it (to wake it). Store, then set the bit;
-    // a completion that wins the race shows up as a failed set.
-    core::Poll<T> poll_join(core::Context& cx) {
-        Snapshot s = state.load();
-        if (!s.complete()) {
-            if (s.join_waker()) {
-                if (join_waker_.will_wake(cx.waker())) return core::Poll<T>::pending();
-                if (!state.unset_join_waker()) return take_outcome();  // it completed meanwhile
-            }
-            join_waker_ = cx.waker();
-            if (state.set_join_waker()) return core::Poll<T>::pending();
-            join_waker_ = core::Waker();  // it completed first: the field is ours again
-        }
-        return take_outcome();
-    }
-    // [/book:poll_join]
-
-    // [book:drop_join]
-    // The JoinHandle goes away (detach). If the task is complete the outcome
-    // is ours to destroy now; the waker field is ours unless the completer
-    // still holds it (then it drops the waker itself).
-    void drop_join_handle() {
-        if (state.drop_join_interest_fast()) return;  // detached before it finished: one RMW
-        Snapshot after = state.drop_join_interest();
-        if (after.complete()) drop_outcome();
-        if (!after.join_waker()) join_waker_ = core::Waker();
-        drop_ref();
-    }
-    // [/book:drop_join]
-
-    bool is_finished() const { return state.load().complete(); }
-
-protected:
-    core::Poll<T> take_outcome() {
-        if (outcome_.index() == taken)
-            throw std::logic_error("ch07::JoinHandle polled again after it returned its result");
-        auto outcome = std::exchange(outcome_, Taken{});
-        if (outcome.index() == error) std::rethrow_exception(std::get<error>(outcome));
-        if (outcome.index() == cancelled) throw Cancelled();
-        if constexpr (std::is_void_v<T>) {
-            return core::Poll<void>::ready();
-        } else {
-            return core::Poll<T>::ready(std::move(std::get<value>(outcome)));
-        }
-    }
-
-    // Nobody will read the outcome: destroy it now, and say so if it is an
-    // exception (it would vanish without a trace otherwise).
-    void drop_outcome() {
-        auto outcome = std::exchange(outcome_, Taken{});
-        if (outcome.index() == error) detail::report_unobserved(std::get<error>(outcome));
-    }
-};
-
-template <core::Future F>
-class Cell final : public CellBase<core::OutputOf<F>> {
-    using T = core::OutputOf<F>;
-    using Base = CellBase<T>;
-    using Base::cancelled;
-    using Base::error;
-    using Base::value;
-
-public:
-    // The runtime's reference is counted last, once the future is in: if its
-    // move constructor throws, nothing is left to undo (counted first, by the
-    // Header, that reference was never given back and the runtime's state
-    // leaked).
-    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) { detail::retain(*shared); }
-    ~Cell() noexcept { (void)free_future(); }
-
-private:
-    // [book:poll]
-    static void poll(Header* header) {
-        auto* cell = static_cast<Cell*>(header);
-        if (header->state.transition_to_running() == ToRunning::cancelled)
-            return cell->finish(nullptr, std::nullopt, /*from_shutdown=*/false);
-        // Lent, not counted: only a future that keeps a copy pays for a clone.
-        core::WakerRef waker(core::RawWaker{header, &task_waker_table});
-        core::Context cx(waker.get());
-        std::optional<core::Poll<T>> ready;
-        std::exception_ptr failure;
-        try {
-            auto p = cell->future_.poll(cx);
-            if (p.is_ready()) ready.emplace(std::move(p));
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        if (failure || ready) return cell->finish(std::move(failure), std::move(ready), false);
-        // Pending: from here on the task may be owned by wakers alone, so the
-        // shutdown must be able to find it. List it now, once; a task that
-        // finishes in its first poll never takes the list's lock. A refused
-        // listing means the runtime is shutting down: end it as Cancelled.
-        if (!header->listed && !detail::list_waiting_task(*header->shared, header))
-            return cell->finish(nullptr, std::nullopt, false);
-        switch (header->state.transition_to_idle()) {
-            case ToIdle::idle: return;  // a wake will queue it; our reference was dropped
-            case ToIdle::repoll: return detail::schedule(*header->shared, header, /*yield_now=*/true);
-            case ToIdle::cancelled: return cell->finish(nullptr, std::nullopt, false);
-        }
-    }
-    // [/book:poll]
-
-    // [book:finish]
-    // Free the future, write the outcome, then publish COMPLETE in one RMW;
-    // only then is the outcome the join's. `ready` empty and no failure
-    // means cancelled. The first failure wins (poll, then destructor).
-    void finish(std::exception_ptr failure, std::optional<core::Poll<T>> ready, bool from_shutdown) {
-        std::exception_ptr from_destructor = free_future();
-        if (!failure) failure = std::move(from_destructor);
-        if (failure) {
-            this->outcome_.template emplace<error>(std::move(failure));
-        } else if (!ready) {
-            this->outcome_.template emplace<cancelled>();
-        } else if constexpr (std::is_void_v<T>) {
-            this->outcome_.template emplace<value>();
-        } else {
-            this->outcome_.template emplace<value>(ready->take());
-        }
-        Snapshot s = this->state.transition_to_complete();
-        if (!s.join_interest()) {
-            this->drop_outcome();  // detached: nobody will read it
-        } else if (s.join_waker()) {
-            this->join_waker_.wake();
-            if (!this->state.unset_join_waker_after_complete().join_interest())
-                this->join_waker_ = core::Waker();  // the handle left meanwhile: the waker is ours to drop
-        }
-        if (from_shutdown) return this->drop_ref();  // the live list's reference
-        if (this->listed) detail::remove_from_live_list(*this->shared, this);
-        this->drop_ref(2);  // the live list's (counted from the start) and the one this worker ran it with
-    }
-    // [/book:finish]
-
-    static void shutdown(Header* header) {
-        auto* cell = static_cast<Cell*>(header);
-        if (!header->state.transition_to_shutdown()) return header->drop_ref();
-        cell->finish(nullptr, std::nullopt, /*from_shutdown=*/true);
-    }
-
-    static void dealloc(Header* header) {
-        Shared* shared = header->shared;
-        delete static_cast<Cell*>(header);
-        detail::release(*shared);
-    }
-
-    // Runs the future's destructor once and catches what it throws (chapter
-    // 5's reason for the union: optional::reset is noexcept).
-    std::exception_ptr free_future() noexcept {
-        if (!has_future_) return nullptr;
-        has_future_ = false;
-        try {
-            future_.~F();
-        } catch (...) {
-            return std::current_exception();
-        }
-        return nullptr;
-    }
-
-    union {
-        F future_;
-    };
-    bool has_future_ = true;
-
-public:
-    static constexpr TaskVTable vtable{&poll, &shutdown, &dealloc};
-};
+// [/book:raw_waker_ops]
 
 }  // namespace ch07
