@@ -300,7 +300,10 @@ public:
     ~LockCheckOnDrop() override {
         auto got_in = std::make_shared<std::atomic<bool>>(false);
         std::thread helper([slot = slot_, got_in] {
-            (void)slot->is_finished();
+            try {
+                (void)slot->is_finished();
+            } catch (...) {  // a stub's "not implemented yet": the test has failed already
+            }
             got_in->store(true);
         });
         const auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(1));
