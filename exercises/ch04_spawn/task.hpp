@@ -17,77 +17,54 @@
 // Rust counterpart: the task header of tokio or async-task: one atomic word
 // with RUNNING / NOTIFIED / COMPLETE bits (async-task calls them RUNNING,
 // SCHEDULED, COMPLETED), plus catch_unwind around the poll.
+//
+// Given: the class, its state word and its fields (task_class.hpp). Yours
+// here: the four functions that move the state word.
 #pragma once
 
-#include <atomic>
-#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
-#include <utility>
 
-#include "ch04_spawn/channel.hpp"
 #include "ch04_spawn/report.hpp"  // report_task_exception
-#include "core/future.hpp"
+#include "ch04_spawn/task_class.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"
 
 namespace ch04 {
 
-class Task : public core::Wake, public std::enable_shared_from_this<Task> {
-public:
-    // The task state, one atomic word:
-    //   0                    idle: pending, nobody will poll it until a wake
-    //   NOTIFIED             in the ready channel (or about to be): do not queue again
-    //   RUNNING              a worker is polling it right now
-    //   RUNNING | NOTIFIED   woken during that poll: the worker re-queues it after
-    //   DONE                 finished: wakes are ignored
-    // NOTIFIED is chapter 3's `queued` flag; RUNNING is what several workers add.
-    static constexpr std::uint8_t NOTIFIED = 1, RUNNING = 2, DONE = 4;
+inline void Task::wake() {
+    // TODO: any thread, any number of times, in any state. Which caller
+    // (and only which one) puts the task in the channel? What must a wake
+    // do to a task that a worker is polling right now?
+    core::todo("Task::wake: make sure the task is polled once more after this wake, queued "
+               "at most once, never while a worker polls it, never after it finished; "
+               "see book/ch04_spawn.md#several-workers-running-and-notified");
+}
 
-    Task(core::BoxFuture<void> future, Sender<std::shared_ptr<Task>> sender)
-        : future_(std::move(future)), sender_(std::move(sender)) {}
-    void wake() override {
-        // TODO: any thread, any number of times, in any state. Which caller
-        // (and only which one) puts the task in the channel? What must a wake
-        // do to a task that a worker is polling right now?
-        core::todo("Task::wake: make sure the task is polled once more after this wake, queued "
-                   "at most once, never while a worker polls it, never after it finished; "
-                   "see book/ch04_spawn.md#several-workers-running-and-notified");
-    }
+inline void Task::run() {
+    // TODO: a worker received this task from the channel. What does the
+    // state word say before, during and after the poll? What if a wake
+    // lands during the poll? What if the poll throws?
+    core::todo("Task::run: poll the future once as RUNNING; then finish it (Ready or thrown, "
+               "reported once on stderr), let it go idle, or queue it again if a wake came "
+               "during the poll; see book/ch04_spawn.md#several-workers-running-and-notified");
+}
 
-    void run() {
-        // TODO: a worker received this task from the channel. What does the
-        // state word say before, during and after the poll? What if a wake
-        // lands during the poll? What if the poll throws?
-        core::todo("Task::run: poll the future once as RUNNING; then finish it (Ready or thrown, "
-                   "reported once on stderr), let it go idle, or queue it again if a wake came "
-                   "during the poll; see book/ch04_spawn.md#several-workers-running-and-notified");
-    }
+inline void Task::requeue() {
+    // TODO: the moment the task is in the channel, another worker may
+    // run it to completion. What might it destroy while this thread is
+    // still inside send()?
+    core::todo("Task::requeue: put this task back in the ready channel (nothing to do if the "
+               "executor is gone); see book/ch04_spawn.md#several-workers-running-and-notified");
+}
 
-private:
-    void requeue() {
-        // TODO: the moment the task is in the channel, another worker may
-        // run it to completion. What might it destroy while this thread is
-        // still inside send()?
-        core::todo("Task::requeue: put this task back in the ready channel (nothing to do if the "
-                   "executor is gone); see book/ch04_spawn.md#several-workers-running-and-notified");
-    }
-
-    void finish() {
-        // TODO: what must a later wake find? And what would keep run()
-        // going if a finished task held on to it?
-        core::todo("Task::finish: the task is done for good: later wakes do nothing, and it lets "
-                   "go of its future and of its place in the channel at once; "
-                   "see book/ch04_spawn.md#how-shutdown-is-decided");
-    }
-
-    std::atomic<std::uint8_t> state_{NOTIFIED};  // born queued: spawn sends it
-    // Touched only by the worker whose run() holds RUNNING (or, for sender_,
-    // by the waker that moved the state from idle: the task is in nobody's
-    // hands then).
-    std::optional<core::BoxFuture<void>> future_;
-    std::optional<Sender<std::shared_ptr<Task>>> sender_;
-};
+inline void Task::finish() {
+    // TODO: what must a later wake find? And what would keep run()
+    // going if a finished task held on to it?
+    core::todo("Task::finish: the task is done for good: later wakes do nothing, and it lets "
+               "go of its future and of its place in the channel at once; "
+               "see book/ch04_spawn.md#how-shutdown-is-decided");
+}
 
 }  // namespace ch04

@@ -17,115 +17,89 @@
 // Rust counterpart: the task header of tokio or async-task: one atomic word
 // with RUNNING / NOTIFIED / COMPLETE bits (async-task calls them RUNNING,
 // SCHEDULED, COMPLETED), plus catch_unwind around the poll.
+//
+// Given: the class, its state word and its fields (task_class.hpp). Yours
+// here: the four functions that move the state word.
 #pragma once
 
-#include <atomic>
-#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
-#include <utility>
 
-#include "ch04_spawn/channel.hpp"
 #include "ch04_spawn/report.hpp"  // report_task_exception
-#include "core/future.hpp"
+#include "ch04_spawn/task_class.hpp"
 #include "core/waker.hpp"
 
 namespace ch04 {
 
-class Task : public core::Wake, public std::enable_shared_from_this<Task> {
-public:
-    // [book:state]
-    // The task state, one atomic word:
-    //   0                    idle: pending, nobody will poll it until a wake
-    //   NOTIFIED             in the ready channel (or about to be): do not queue again
-    //   RUNNING              a worker is polling it right now
-    //   RUNNING | NOTIFIED   woken during that poll: the worker re-queues it after
-    //   DONE                 finished: wakes are ignored
-    // NOTIFIED is chapter 3's `queued` flag; RUNNING is what several workers add.
-    static constexpr std::uint8_t NOTIFIED = 1, RUNNING = 2, DONE = 4;
-    // [/book:state]
+// [book:wake]
+inline void Task::wake() {
+    // Set NOTIFIED whatever the state; only the caller that finds the task
+    // idle (no bit set) queues it. If it is RUNNING, the note is enough:
+    // the worker sees it when the poll ends. acq_rel: release publishes
+    // what the waker did to the next poll, acquire orders our read of
+    // sender_ after the worker's last write to it.
+    std::uint8_t prev = state_.fetch_or(NOTIFIED, std::memory_order_acq_rel);
+    if (prev == 0) requeue();
+}
+// [/book:wake]
 
-    Task(core::BoxFuture<void> future, Sender<std::shared_ptr<Task>> sender)
-        : future_(std::move(future)), sender_(std::move(sender)) {}
-
-    // [book:wake]
-    void wake() override {
-        // Set NOTIFIED whatever the state; only the caller that finds the task
-        // idle (no bit set) queues it. If it is RUNNING, the note is enough:
-        // the worker sees it when the poll ends. acq_rel: release publishes
-        // what the waker did to the next poll, acquire orders our read of
-        // sender_ after the worker's last write to it.
-        std::uint8_t prev = state_.fetch_or(NOTIFIED, std::memory_order_acq_rel);
-        if (prev == 0) requeue();
+// [book:run]
+inline void Task::run() {
+    // Received from the channel, so the state is NOTIFIED: swap it for
+    // RUNNING. A read-modify-write, not a store: it reads the last wake's
+    // fetch_or, and acquire makes that waker's writes visible to the poll.
+    state_.exchange(RUNNING, std::memory_order_acquire);
+    bool done = true;  // a throwing future is finished too
+    try {
+        core::Waker waker = core::Waker::from(shared_from_this());
+        core::Context cx(waker);
+        done = future_->poll(cx).is_ready();
+    } catch (const std::exception& e) {
+        report_task_exception(e.what());
+    } catch (...) {
+        report_task_exception("(not a std::exception)");
     }
-    // [/book:wake]
+    if (done) return finish();
 
-    // [book:run]
-    void run() {
-        // Received from the channel, so the state is NOTIFIED: swap it for
-        // RUNNING. A read-modify-write, not a store: it reads the last wake's
-        // fetch_or, and acquire makes that waker's writes visible to the poll.
-        state_.exchange(RUNNING, std::memory_order_acquire);
-        bool done = true;  // a throwing future is finished too
-        try {
-            core::Waker waker = core::Waker::from(shared_from_this());
-            core::Context cx(waker);
-            done = future_->poll(cx).is_ready();
-        } catch (const std::exception& e) {
-            report_task_exception(e.what());
-        } catch (...) {
-            report_task_exception("(not a std::exception)");
-        }
-        if (done) return finish();
+    // Pending: leave RUNNING, and look at what else the word held. One
+    // read-modify-write decides and moves at once: no window in which a
+    // wake could slip between a check and a store. acq_rel: acquire reads
+    // the note (and what every waker of this poll wrote before it),
+    // release hands this poll's writes to whoever polls next.
+    std::uint8_t before = state_.fetch_and(static_cast<std::uint8_t>(~RUNNING),
+                                           std::memory_order_acq_rel);
+    // A wake came during the poll and left NOTIFIED, which stays set: the
+    // task is queued again (behind the others), polled after this poll.
+    if (before & NOTIFIED) requeue();
+}
+// [/book:run]
 
-        // Pending: leave RUNNING, and look at what else the word held. One
-        // read-modify-write decides and moves at once: no window in which a
-        // wake could slip between a check and a store. acq_rel: acquire reads
-        // the note (and what every waker of this poll wrote before it),
-        // release hands this poll's writes to whoever polls next.
-        std::uint8_t before = state_.fetch_and(static_cast<std::uint8_t>(~RUNNING),
-                                               std::memory_order_acq_rel);
-        // A wake came during the poll and left NOTIFIED, which stays set: the
-        // task is queued again (behind the others), polled after this poll.
-        if (before & NOTIFIED) requeue();
-    }
-    // [/book:run]
+// [book:requeue]
+inline void Task::requeue() {
+    // Copy the sender first. The moment the task is in the channel another
+    // worker may run it to completion and reset sender_, while this thread
+    // is still inside send(); the copy keeps the channel end we use alive.
+    std::optional<Sender<std::shared_ptr<Task>>> sender = sender_;
+    // send() fails once the executor (the receiver) is gone: then nobody
+    // will poll this task again, and it is freed with its last waker.
+    if (sender) (void)sender->send(shared_from_this());
+}
+// [/book:requeue]
 
-private:
-    // [book:requeue]
-    void requeue() {
-        // Copy the sender first. The moment the task is in the channel another
-        // worker may run it to completion and reset sender_, while this thread
-        // is still inside send(); the copy keeps the channel end we use alive.
-        std::optional<Sender<std::shared_ptr<Task>>> sender = sender_;
-        // send() fails once the executor (the receiver) is gone: then nobody
-        // will poll this task again, and it is freed with its last waker.
-        if (sender) (void)sender->send(shared_from_this());
-    }
-    // [/book:requeue]
-
-    // [book:finish]
-    void finish() {
-        // Later wakes find DONE and stop. An exchange, not a store, like every
-        // other transition of this word: a wake that landed during the last
-        // poll stays in the word's history (see the book, "Release sequences").
-        state_.exchange(DONE, std::memory_order_acq_rel);
-        // Dropping the future and the sender now (not when the last waker
-        // dies) is what lets run() end even if someone keeps a waker of this
-        // task. Safe: no wake touches them once DONE is set, and no other
-        // worker has this task.
-        future_.reset();
-        sender_.reset();
-    }
-    // [/book:finish]
-
-    std::atomic<std::uint8_t> state_{NOTIFIED};  // born queued: spawn sends it
-    // Touched only by the worker whose run() holds RUNNING (or, for sender_,
-    // by the waker that moved the state from idle: the task is in nobody's
-    // hands then).
-    std::optional<core::BoxFuture<void>> future_;
-    std::optional<Sender<std::shared_ptr<Task>>> sender_;
-};
+// [book:finish]
+inline void Task::finish() {
+    // Later wakes find DONE and stop. An exchange, not a store, like every
+    // other transition of this word: a wake that landed during the last
+    // poll stays in the word's history (see the book, "Release sequences").
+    state_.exchange(DONE, std::memory_order_acq_rel);
+    // Dropping the future and the sender now (not when the last waker
+    // dies) is what lets run() end even if someone keeps a waker of this
+    // task. Safe: no wake touches them once DONE is set, and no other
+    // worker has this task.
+    future_.reset();
+    sender_.reset();
+}
+// [/book:finish]
 
 }  // namespace ch04
