@@ -78,6 +78,10 @@ harness_fails_leaks() {  # a passing test that leaves a thread or an fd behind f
   out=$(selftest_run "[leak-ok]"); rc=$?; echo "$out"
   [ "$rc" -eq 0 ]
 }
+harness_leak_not_all_passed() {  # Catch's "All tests passed" is followed by the leak's verdict
+  local out rc; out=$(timeout 20 "$BUILD/infra/selftest" "[leak]" 2>&1); rc=$?; echo "$out"
+  [ "$rc" -ne 0 ] && grep -q '^\.\.\. but 2 test case(s) left resources behind .*: this run FAILS\.$' <<<"$out"
+}
 harness_names_stub_on_other_thread() {  # a todo() caught on a worker is named in the summary
   local out; out=$(selftest_run "[todo-thread]"); echo "$out"
   grep -q 'a stub was reached on some thread during this test: not implemented yet: Worker::run_task' <<<"$out"
@@ -181,6 +185,7 @@ check "harness: after a hang or crash the run goes on, summary of all" harness_g
 check "harness: the hang message gives the gdb command for the binary" harness_hang_names_gdb_command
 check "harness: tests that pass in a binary that fails at exit (a leak) fail" harness_exit_failure_is_not_a_pass
 check "harness: a test that leaves a thread or an fd behind fails" harness_fails_leaks
+check "harness: a leak's verdict follows Catch's \"All tests passed\"" harness_leak_not_all_passed
 check "harness: a stub reached on a worker thread is named in the summary" harness_names_stub_on_other_thread
 check "harness: every run prints the hang limit it uses" harness_prints_hang_limit
 check "TESTS=: an exact name with quotes, commas, brackets, wrapped" tests_exact_name
