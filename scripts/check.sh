@@ -39,8 +39,10 @@ stamp() { echo "$build/pieces/$1.passed"; }
 declare -A stale_why=()
 label() { echo "piece $(($1 + 1)) of $n ($dir/tests/${pieces[$1]}.cpp)"; }
 progress() {  # progress VERDICT TEXT: what make help shows for this chapter
-  [ "$learner" = exercises ] || return 0
-  mkdir -p build/progress; printf '%s\t%s\n' "$1" "$2" >"build/progress/$chapter"
+  # (PROGRESS_DIR: the self-test's own folder, for a learner folder of its own)
+  [ "$learner" = exercises ] || [ -n "${PROGRESS_DIR:-}" ] || return 0
+  local d=${PROGRESS_DIR:-build/progress}
+  mkdir -p "$d"; printf '%s\t%s\n' "$1" "$2" >"$d/$chapter"
 }
 mark() {  # mark STAGE: make loop-time reads when each stage ended
   [ -n "${LOOP_TIMING:-}" ] && echo "$1 $(( ${EPOCHREALTIME//[!0-9]/} / 1000 ))" >>"$LOOP_TIMING"

@@ -9,9 +9,10 @@ for id in "$@"; do
   dir=$(ls -d ${id}_*/ 2>/dev/null | head -n1); dir=${dir%/}
   title=$(head -n1 "$dir/README.md" 2>/dev/null | sed -E 's/^# *//; s/^[Cc]hapter [0-9]+[:.]? *//')
   status="not started"
-  if [ -f "build/progress/$id" ]; then
+  progress=${PROGRESS_DIR:-build/progress}/$id
+  if [ -f "$progress" ]; then
     # "verdict<TAB>what the check said", e.g. "fail<TAB>on piece 3 of 4 (test_3_task)"
-    IFS= read -r line < "build/progress/$id"
+    IFS= read -r line < "$progress"
     verdict=${line%%[$'\t ']*} said=""
     if [[ $line == *$'\t'* ]]; then said=${line#*$'\t'}
     else  # the older "verdict test cases: 22 | 5 passed | 17 failed"
@@ -23,7 +24,7 @@ for id in "$@"; do
       crash) status="a test crashes; ${said:-}" ;;
       *) status="in progress: ${said:-}" ;;
     esac
-    if [ -n "$(find "exercises/$dir" -newer "build/progress/$id" -type f 2>/dev/null | head -n1)" ]; then
+    if [ -n "$(find "exercises/$dir" -newer "$progress" -type f 2>/dev/null | head -n1)" ]; then
       status="$status; edited since"
     fi
   fi

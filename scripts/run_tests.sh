@@ -259,9 +259,9 @@ counts="$passed of $ran passed"
 [ -n "$exit_failed" ] && counts+=", then the binary failed at exit (status $exit_failed)"
 
 if [ "$variant" = exercises ] && [ -n "$chapter" ] && [ -z "$filter" ] && [ -z "$piece" ]; then
-  mkdir -p build/progress
+  mkdir -p "${PROGRESS_DIR:-build/progress}"
   case $verdict in pass) state=done ;; *) state="$passed/$total tests pass" ;; esac
-  printf '%s\t%s\n' "$verdict" "$state" >"build/progress/$chapter"
+  printf '%s\t%s\n' "$verdict" "$state" >"${PROGRESS_DIR:-build/progress}/$chapter"
 fi
 
 if [ -n "$piece" ]; then

@@ -165,6 +165,25 @@ check_reruns_a_piece_whose_file_changed() {  # a regression in an earlier piece 
   ! grep -q 'piece 3 of 4 (ch01_single_future/tests/test_3' <<<"$out"
 }
 
+check_help_says_done_after_green() {  # make help's progress: "in progress" while red, "done" once green
+  local d=build/scratch-progress p b out
+  p=$(mktemp -d); b="$BUILD/learner-${d//\//-}/ch01"
+  rm -rf "$d"; mkdir -p "$d"; cp -r solutions/ch01_single_future "$d/"
+  progress_check() {
+    PROGRESS_DIR="$p" scripts/check.sh --chapter ch01 --dir ch01_single_future --build "$b" --learner "$d" \
+      -- make CXX="${TEST_CXX:-g++}" OPT="${TEST_OPT:--O1 -g}" LEARNER="$d" >/dev/null 2>&1
+  }
+  rm -f "$b/pieces/"*.passed
+  git show HEAD:exercises/ch01_single_future/countdown.hpp >"$d/ch01_single_future/countdown.hpp"
+  progress_check
+  out=$(PROGRESS_DIR="$p" scripts/help.sh ch01); echo "$out"
+  grep -qE '^  ch01 .* in progress: on piece 1 of 4' <<<"$out" || { rm -rf "$d" "$p"; return 1; }
+  sleep 1; cp solutions/ch01_single_future/countdown.hpp "$d/ch01_single_future/"
+  progress_check
+  out=$(PROGRESS_DIR="$p" scripts/help.sh ch01); echo "$out"; rm -rf "$d" "$p"
+  grep -qE '^  ch01 .* done$' <<<"$out"
+}
+
 pristine_ignores_edits() {  # make test's stubs come from git, not from a learner's edited exercises/
   git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git checkout: nothing to prove"; return 0; }
   local d rc; d=$(mktemp -d)
@@ -196,6 +215,7 @@ check "watch-chNN: a save during a check starts another check" watch_sees_save_d
 check "check-chNN: stops at the first failing piece, names it" check_stops_at_first_failing_piece
 check "check-chNN: the reference passes piece by piece, then all" check_reference_passes_every_piece
 check "check-chNN: a passed piece whose file changed runs again first" check_reruns_a_piece_whose_file_changed
+check "help: a chapter that went green again shows done, not in progress" check_help_says_done_after_green
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
 check "layout: exercises/ holds only the learner's files, given/ each once" scripts/layout.sh
 check "rules: every chapter's rule table names real tests and mutants, every must/never has a row" scripts/rules.sh "$@"
