@@ -2,9 +2,12 @@
 // whichever side of the completion/join race comes first; exceptions too.
 #include "testing/catch.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ch07_work_stealing/executor.hpp"
@@ -56,6 +59,30 @@ private:
     core::testing::Trigger trigger_;
     bool fired_ = false;
 };
+
+// A result whose move constructor throws once `armed` is set, and that counts
+// its own destruction (moved-from objects do not count: one object is made).
+class ArmedMove {
+public:
+    ArmedMove(std::shared_ptr<std::atomic<bool>> armed, std::shared_ptr<std::atomic<int>> drops)
+        : armed_(std::move(armed)), drops_(std::move(drops)) {}
+    ArmedMove(ArmedMove&& o) : armed_(o.armed_), drops_(o.drops_) {
+        if (armed_->load()) throw std::runtime_error("the result's move constructor threw");
+        o.drops_.reset();
+    }
+    ArmedMove& operator=(ArmedMove&&) = delete;
+    ~ArmedMove() {
+        if (drops_) drops_->fetch_add(1);
+    }
+
+private:
+    std::shared_ptr<std::atomic<bool>> armed_;
+    std::shared_ptr<std::atomic<int>> drops_;
+};
+
+core::Async<ArmedMove> armed_move(std::shared_ptr<std::atomic<bool>> armed, std::shared_ptr<std::atomic<int>> drops) {
+    co_return ArmedMove(std::move(armed), std::move(drops));
+}
 
 }  // namespace
 
@@ -167,4 +194,21 @@ TEST_CASE("polling a JoinHandle again after it returned is a clear logic error",
     REQUIRE(h.poll(cx).is_ready());
     auto msg = logic_error_message([&] { (void)h.poll(cx); });
     CHECK_THAT(msg, Catch::Contains("JoinHandle") && Catch::Contains("again"));
+}
+
+TEST_CASE("a handle dropped after its task finished destroys a result whose move throws, never std::terminate",
+          "[ch07][join]") {
+    core::testing::hang_hint("the task never finished: is it scheduled and polled to the end?");
+    auto armed = std::make_shared<std::atomic<bool>>(false);
+    auto drops = std::make_shared<std::atomic<int>>(0);
+    ch07::Runtime rt(2);
+    {
+        auto handle = rt.spawn(armed_move(armed, drops));
+        while (!handle.is_finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        REQUIRE(drops->load() == 0);
+        armed->store(true);  // from now on, moving the stored result throws
+    }  // ~JoinHandle (noexcept): the outcome nobody will read is destroyed here
+    INFO("dropping a finished task's handle must destroy its result in place (the cell's drop_outcome): "
+         "moving it out first lets a throwing move escape ~JoinHandle, which is std::terminate");
+    CHECK(drops->load() == 1);
 }

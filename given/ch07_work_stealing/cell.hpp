@@ -86,10 +86,14 @@ protected:
     }
 
     // Nobody will read the outcome: destroy it now, and say so if it is an
-    // exception (it would vanish without a trace otherwise).
+    // exception (it would vanish without a trace otherwise). Destroyed in
+    // place, never moved out: this runs in ~JoinHandle, which is noexcept,
+    // and a value whose move constructor throws would end in std::terminate.
     void drop_outcome() {
-        auto outcome = std::exchange(outcome_, Taken{});
-        if (outcome.index() == error) detail::report_unobserved(std::get<error>(outcome));
+        std::exception_ptr unobserved;
+        if (outcome_.index() == error) unobserved = std::get<error>(outcome_);
+        outcome_.template emplace<taken>();
+        if (unobserved) detail::report_unobserved(unobserved);
     }
 };
 
