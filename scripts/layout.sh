@@ -4,7 +4,11 @@
 #   a reference of the same name in solutions/, and it is not that reference;
 # - every file of solutions/ has its stub (make diff-chNN pairs them);
 # - a given file (given/chNN_name/) exists once: no stub or reference has its
-#   name, which would shadow it on the include path.
+#   name, which would shadow it on the include path;
+# - every learner file is named by an #include in one of its chapter's test
+#   files (the piece that introduces it): check-chNN re-runs a passed piece
+#   when a file its test names changed, so an unnamed file's regression would
+#   surface in a later piece, under a misleading message.
 set -uo pipefail
 bad=0
 problem() { echo "  $1"; bad=$((bad + 1)); }
@@ -14,6 +18,9 @@ for f in exercises/*/*; do
   grep -q 'core::todo(' "$f" || problem "$f has no core::todo(: a file the learner does not edit belongs in given/${rel}"
   if [ ! -f "solutions/$rel" ]; then problem "$f has no reference solutions/$rel"
   elif cmp -s "$f" "solutions/$rel"; then problem "$f is identical to solutions/$rel: move it to given/$rel"; fi
+  chapter=${rel%%/*}
+  grep -qs "^#include \"$rel\"" "$chapter"/tests/test_*.cpp ||
+    problem "$f is named by no #include in $chapter/tests/test_*.cpp: include it in the test of the piece that introduces it"
 done
 for f in solutions/*/*; do
   [ -f "$f" ] || continue

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ch05_joinhandle/join_handle.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
 #include "ch05_joinhandle/runtime.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"

@@ -3,6 +3,8 @@
 // Unix socket pairs, wakers are counting probes, nothing else runs.
 #include "testing/catch.hpp"
 
+#include "ch06_reactor/reactor.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
+#include "ch06_reactor/registry.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
 #include "probes.hpp"
 
 using namespace ch06_test;

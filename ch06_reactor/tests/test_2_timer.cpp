@@ -2,6 +2,8 @@
 // replaced, dropped sleeps forgotten.
 #include "testing/catch.hpp"
 
+#include "ch06_reactor/sleep.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
+#include "ch06_reactor/timers.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
 #include "core/scope_exit.hpp"
 #include "probes.hpp"
 

@@ -7,6 +7,7 @@
 
 #include <system_error>
 
+#include "ch06_reactor/net.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
 #include "probes.hpp"
 
 using namespace ch06_test;

@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "ch07_work_stealing/executor.hpp"
+#include "ch07_work_stealing/scheduler.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
+#include "ch07_work_stealing/task.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
 #include "core/core.hpp"
 #include "core/testing.hpp"
 #include "probes.hpp"
