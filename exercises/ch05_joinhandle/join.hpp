@@ -19,8 +19,9 @@
 // - The tests' result types can be moved from but not assigned to (a
 //   move-assignment operator = delete, as some outputs have): build an
 //   outcome in place (emplace) and take one by moving it out. Assigning one
-//   Outcome over another, or std::exchange of a value or of a whole Outcome,
-//   does not compile against them.
+//   Outcome over another (`outcome_ = Outcome(...)`, or std::exchange with
+//   an Outcome as the new value) or std::exchange on a value does not
+//   compile against them.
 //
 // EXERCISE (step 2): write finish(), poll_join() and is_finished(). The
 // fields are given. Tests: ch05_joinhandle/tests/test_2_join_slot.cpp.
