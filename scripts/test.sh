@@ -219,6 +219,8 @@ check "help: a chapter that went green again shows done, not in progress" check_
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
 check "layout: exercises/ holds only the learner's files, given/ each once" scripts/layout.sh
 check "rules: every chapter's rule table names real tests and mutants, every must/never has a row" scripts/rules.sh "$@"
+check "cards: each card lists every test once, by piece, and its steps name every piece" scripts/cards.sh "$BUILD" "$@"
+check "cards: cards.sh passes a good card and names each fault of a bad one" tools/selftest_cards.sh
 check "core primitives: tests" run_binary "$BUILD/core/tests"
 check "protocol models: every interleaving, broken variants caught" run_binary "$BUILD/model/tests"
 for id in "$@"; do

@@ -16,6 +16,12 @@
 //   can take is destroyed at the drop if it is there, or at completion.
 // - A value whose move constructor throws while it is stored becomes the
 //   task's exception: the slot is never left without an outcome.
+// - The tests' result types can be moved from but not assigned to (a
+//   move-assignment operator = delete, as some outputs have): build an
+//   outcome in place (emplace) and take one by moving it out. Assigning one
+//   Outcome over another (`outcome_ = Outcome(...)`, or std::exchange with
+//   an Outcome as the new value) or std::exchange on a value does not
+//   compile against them.
 //
 // EXERCISE (step 2): write finish(), poll_join() and is_finished(). The
 // fields are given. Tests: ch05_joinhandle/tests/test_2_join_slot.cpp.

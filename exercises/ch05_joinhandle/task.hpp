@@ -23,10 +23,13 @@
 //   or the runtime's destructor: the exception becomes the task's outcome, so
 //   its join rethrows it instead of returning the value or Cancelled. An
 //   exception from the poll itself wins over it (the first failure is kept).
+// - The tests' outputs are not move-assignable (operator= = delete): keep a
+//   result by constructing it (std::optional's emplace), never by assigning
+//   it or by std::exchange, which do not compile against them.
 //
 // EXERCISE (step 3): write wake/abort/schedule, run(), shutdown() and
-// finish(). The runtime tests (test_join, test_abort, test_runtime,
-// test_faults) need this and runtime.hpp.
+// finish(). Tests: ch05_joinhandle/tests/test_3_task.cpp; the runtime's
+// tests (test_4_runtime.cpp to test_8_abort.cpp) need this and runtime.hpp.
 //
 // Rust counterpart: tokio's Harness (poll / cancel_task / shutdown) and
 // async-task's RawTask::run.

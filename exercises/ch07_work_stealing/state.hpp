@@ -96,7 +96,7 @@ public:
     // [/book:cancel]
 
     // running -> complete, one RMW. NOTIFIED is cleared too: a wake that
-    // came during the last poll owes nothing now. Returns the state before.
+    // came during the last poll owes nothing now. Returns the state after.
     Snapshot transition_to_complete() {
         core::todo("TaskState::transition_to_complete: running -> complete in ONE read-modify-write (clear RUNNING and NOTIFIED, set COMPLETE); return the state after; see book/ch07_work_stealing.md#the-task-in-one-block");
     }
