@@ -69,18 +69,19 @@ harness_hang_names_gdb_command() {  # the gdb line names the real binary and the
   bin=$(sed -nE "s/^ *WATCHDOG_SECONDS=100000 gdb -ex run --args ([^ ]+) 'selftest: resume 2 hangs'$/\1/p" <<<"$out" | head -n1)
   [ -n "$bin" ] && [ "$bin" -ef "$BUILD/infra/selftest" ]
 }
-harness_fails_leaks() {  # a passing test that leaves a thread or an fd behind fails, naming it
+harness_fails_leaks() {  # a passing test that leaves a thread, an fd or a task behind fails, naming it
   local out rc; out=$(selftest_run "[leak]"); rc=$?; echo "$out"
   [ "$rc" -ne 0 ] &&
   grep -q '1 thread(s) still running that the test case started ("forgotten")' <<<"$out" &&
   grep -q '2 file descriptor(s) still open that the test case opened (fd [0-9]* -> pipe:' <<<"$out" &&
-  grep -q '0 of 2 passed, 2 failed' <<<"$out" || return 1
+  grep -q '1 task(s) still alive that the test case spawned' <<<"$out" &&
+  grep -q '0 of 3 passed, 3 failed' <<<"$out" || return 1
   out=$(selftest_run "[leak-ok]"); rc=$?; echo "$out"
   [ "$rc" -eq 0 ]
 }
 harness_leak_not_all_passed() {  # Catch's "All tests passed" is followed by the leak's verdict
   local out rc; out=$(timeout 20 "$BUILD/infra/selftest" "[leak]" 2>&1); rc=$?; echo "$out"
-  [ "$rc" -ne 0 ] && grep -q '^\.\.\. but 2 test case(s) left resources behind .*: this run FAILS\.$' <<<"$out"
+  [ "$rc" -ne 0 ] && grep -q '^\.\.\. but 3 test case(s) left resources behind .*: this run FAILS\.$' <<<"$out"
 }
 harness_names_stub_on_other_thread() {  # a todo() caught on a worker is named in the summary
   local out; out=$(selftest_run "[todo-thread]"); echo "$out"
@@ -203,7 +204,7 @@ check "harness: the stub check rejects a passing test" harness_rejects_passing_s
 check "harness: after a hang or crash the run goes on, summary of all" harness_goes_on_after_hang
 check "harness: the hang message gives the gdb command for the binary" harness_hang_names_gdb_command
 check "harness: tests that pass in a binary that fails at exit (a leak) fail" harness_exit_failure_is_not_a_pass
-check "harness: a test that leaves a thread or an fd behind fails" harness_fails_leaks
+check "harness: a test that leaves a thread, an fd or a task behind fails" harness_fails_leaks
 check "harness: a leak's verdict follows Catch's \"All tests passed\"" harness_leak_not_all_passed
 check "harness: a stub reached on a worker thread is named in the summary" harness_names_stub_on_other_thread
 check "harness: every run prints the hang limit it uses" harness_prints_hang_limit

@@ -11,8 +11,9 @@
 //   and ends with a summary of every failure and hang;
 // - names the running test case when the process dies of a signal (Catch2
 //   reports SIGSEGV/SIGABRT itself; we add the hint line);
-// - checks that a test case that passed left no thread running and no file
-//   descriptor open that it started or opened (tests/infra/resources.hpp):
+// - checks that a test case that passed left no thread running, no file
+//   descriptor open and no task alive that it started, opened or spawned
+//   (tests/infra/resources.hpp):
 //   a leak fails the test case, names what was left, and makes the binary
 //   exit non-zero (EXECUTOR_RESOURCE_CHECK=0 turns the check off);
 // - in stub-check mode (EXPECT_STUBS=1) checks that every test case failed
@@ -228,8 +229,9 @@ private:
         return !off && !expect_stubs_;
     }
 
-    // After a test case that passed: the threads it started and the fds it
-    // opened are gone (waiting a scaled second for threads on their way out).
+    // After a test case that passed: the threads it started, the fds it
+    // opened and the tasks it spawned are gone (waiting a scaled second for
+    // threads and tasks on their way out).
     bool nothing_left_behind(const std::string& name) {
         std::string left = resources_.settle(core::testing::scaled(std::chrono::seconds(1)));
         if (left.empty()) return true;

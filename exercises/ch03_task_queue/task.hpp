@@ -28,6 +28,7 @@
 
 #include "ch03_task_queue/ready_queue.hpp"
 #include "core/future.hpp"
+#include "core/live_tasks.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"
 
@@ -81,6 +82,7 @@ private:
     std::optional<core::BoxFuture<void>> future_;
     std::weak_ptr<ReadyQueue> queue_;  // weak: a waker must not keep the executor alive
     std::thread::id executor_;
+    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them (keep it)
 };
 
 }  // namespace ch03

@@ -48,6 +48,7 @@
 #include "ch05_joinhandle/atomic_state.hpp"
 #endif
 #include "core/future.hpp"
+#include "core/live_tasks.hpp"
 #include "core/todo.hpp"
 #include "core/waker.hpp"
 
@@ -85,6 +86,7 @@ protected:
 
     TaskStateImpl state_;
     std::weak_ptr<Scheduler> scheduler_;
+    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them (keep it)
 };
 
 template <core::Future F>

@@ -12,6 +12,7 @@
 
 #include "ch04_spawn/channel.hpp"
 #include "core/future.hpp"
+#include "core/live_tasks.hpp"
 #include "core/waker.hpp"
 
 namespace ch04 {
@@ -45,6 +46,7 @@ private:
     // hands then).
     std::optional<core::BoxFuture<void>> future_;
     std::optional<Sender<std::shared_ptr<Task>>> sender_;
+    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them
 };
 
 }  // namespace ch04

@@ -39,6 +39,7 @@
 #include "ch06_reactor/scheduler.hpp"
 #include "ch06_reactor/state.hpp"
 #include "core/future.hpp"
+#include "core/live_tasks.hpp"
 #include "core/waker.hpp"
 
 namespace ch06 {
@@ -66,6 +67,7 @@ protected:
 
     TaskState state_;
     std::weak_ptr<Scheduler> scheduler_;
+    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them
 };
 
 template <core::Future F>

@@ -13,6 +13,7 @@
 
 #include "ch07_work_stealing/header.hpp"
 #include "core/future.hpp"
+#include "core/live_tasks.hpp"
 #include "core/poll.hpp"
 #include "core/waker.hpp"
 
@@ -204,6 +205,7 @@ private:
         F future_;
     };
     bool has_future_ = true;
+    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them
 
 public:
     static constexpr TaskVTable vtable{&poll, &shutdown, &dealloc};

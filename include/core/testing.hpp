@@ -21,6 +21,8 @@
 // - hang_hint("..."): what the watchdog should say if this test hangs.
 //   The watchdog (in the test main) fails any test case that runs longer
 //   than WATCHDOG_SECONDS (default 10) with the test's name and that hint.
+// - live_tasks() (core/live_tasks.hpp): task objects alive in the process;
+//   the test main fails a passing test case that leaves more than it found.
 //
 // Rust counterpart: the futures-test crate (counting wakers, pending-once
 // futures, assertions about polls).
@@ -37,6 +39,7 @@
 #include <string>
 #include <utility>
 
+#include "core/live_tasks.hpp"
 #include "core/poll.hpp"
 #include "core/waker.hpp"
 

@@ -41,6 +41,7 @@
 #include "ch05_joinhandle/atomic_state.hpp"
 #endif
 #include "core/future.hpp"
+#include "core/live_tasks.hpp"
 #include "core/waker.hpp"
 
 namespace ch05 {
@@ -77,6 +78,7 @@ protected:
 
     TaskStateImpl state_;
     std::weak_ptr<Scheduler> scheduler_;
+    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them (keep it)
 };
 
 template <core::Future F>
