@@ -260,7 +260,7 @@ $(BUILD)/tools/%: tools/%.cpp
 $(BUILD)/bench/%: bench/%.cpp
 	@mkdir -p $(@D)
 	@echo "  CXX   $< (-O2)"
-	@$(CXX) $(CXXFLAGS_ALL) -O2 -g -Isolutions -I$(GIVEN) $< -o $@ $(LDFLAGS_ALL)
+	@$(CXX) $(CXXFLAGS_ALL) -O2 -g -DCORE_NO_LIVE_TASKS -Isolutions -I$(GIVEN) $< -o $@ $(LDFLAGS_ALL)
 
 # A chapter's test files in piece order (test_2_x before test_10_y: a plain
 # wildcard sorts them as text), so the whole chapter's binary, which runs its
@@ -297,7 +297,7 @@ define demo_rules
 $(BUILD)/$3/$2/demo: $1/demo.cpp
 	@mkdir -p $$(@D)
 	@echo "  CXX   $$< [$3] with -O2 -g into $$(@D)/"
-	@$$(CXX) $$(CXXFLAGS_ALL) -O2 -g -I$3 -I$(GIVEN) -c $$< -o $$@.o
+	@$$(CXX) $$(CXXFLAGS_ALL) -O2 -g -DCORE_NO_LIVE_TASKS -I$3 -I$(GIVEN) -c $$< -o $$@.o
 	@$$(CXX) $$@.o -o $$@ $$(LDFLAGS_ALL)
 endef
 $(foreach c,$(CHAPTERS),$(foreach v,exercises solutions,\

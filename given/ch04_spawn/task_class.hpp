@@ -46,7 +46,7 @@ private:
     // hands then).
     std::optional<core::BoxFuture<void>> future_;
     std::optional<Sender<std::shared_ptr<Task>>> sender_;
-    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them
+    [[no_unique_address]] core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them
 };
 
 }  // namespace ch04

@@ -67,7 +67,7 @@ protected:
 
     TaskState state_;
     std::weak_ptr<Scheduler> scheduler_;
-    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them
+    [[no_unique_address]] core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them
 };
 
 template <core::Future F>

@@ -8,9 +8,12 @@
 //   is the number of task objects constructed and not yet destroyed.
 // - live_tasks() reads the count: any thread, at any time.
 // - It costs one relaxed atomic add per task created and one per task
-//   freed, in every build (demos and benchmarks included): cheap enough to
-//   leave on, and it is never switched off under a sanitizer or valgrind
-//   (it counts objects, not allocations).
+//   freed, on one cache line every worker shares: nothing for a test, but a
+//   benchmark would measure it. The demos and benchmarks are built with
+//   CORE_NO_LIVE_TASKS, which makes LiveTaskCount an empty class (the
+//   members are [[no_unique_address]]: no byte, no instruction). The tests
+//   keep it in every build, sanitizers and valgrind included (it counts
+//   objects, not allocations).
 //
 // Why: the test main (tests/infra/resources.hpp) reads the count when a
 // test case starts and again after it passed; a task still alive then is a
@@ -34,6 +37,9 @@ inline std::atomic<long> live_task_count{0};
 inline long live_tasks() { return detail::live_task_count.load(std::memory_order_relaxed); }
 
 // A member that counts the object it is part of (see above).
+#ifdef CORE_NO_LIVE_TASKS
+class LiveTaskCount {};
+#else
 class LiveTaskCount {
 public:
     LiveTaskCount() noexcept { detail::live_task_count.fetch_add(1, std::memory_order_relaxed); }
@@ -43,5 +49,6 @@ public:
     LiveTaskCount& operator=(LiveTaskCount&&) noexcept { return *this; }
     ~LiveTaskCount() { detail::live_task_count.fetch_sub(1, std::memory_order_relaxed); }
 };
+#endif
 
 }  // namespace core::testing

@@ -78,7 +78,7 @@ protected:
 
     TaskStateImpl state_;
     std::weak_ptr<Scheduler> scheduler_;
-    core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them (keep it)
+    [[no_unique_address]] core::testing::LiveTaskCount counted_;  // for the tests: a task never freed fails them (keep it)
 };
 
 template <core::Future F>
