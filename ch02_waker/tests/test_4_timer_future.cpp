@@ -35,6 +35,58 @@ TEST_CASE("a TimerFuture is Pending until its time has passed, wakes once, then 
     CHECK(probe.live_wakers() == 1);
 }
 
+TEST_CASE("a TimerFuture keeps a copy of the poll's waker, not a reference to it", "[ch02][timer][race]") {
+    CountingWaker probe;
+    // The waker a Context lends lives in the poller's frame (block_on's) and
+    // is valid for that one poll only. Here it is a variable the test
+    // overwrites after the poll, as a frame's storage is reused.
+    core::Waker lent = probe.waker();
+    std::optional<ch02::TimerFuture> timer;
+    timer.emplace(300ms);
+    {
+        core::Context cx(lent);
+        REQUIRE(timer->poll(cx).is_pending());
+    }
+    // Not fired yet: the timer holds a copy (the probe's own + `lent` + the
+    // copy = 3). Fired already: it woke the probe, then dropped its copy.
+    bool holds_copy = probe.live_wakers() == 3 || probe.wakes() == 1;
+    lent = core::Waker::noop();
+    holds_copy = holds_copy && (probe.live_wakers() == 2 || probe.wakes() == 1);
+    INFO("the TimerFuture keeps a reference to the poll's waker (or to the Context), not a copy: after the poll "
+         "it held no waker of its own, so its wake goes to whatever now lies where the poll's waker was. "
+         "Copy it: core::Waker w = cx.waker(); (Rust's clone()); book: Keeping the Context, or a reference "
+         "to its waker");
+    REQUIRE(holds_copy);
+    INFO("the timer thread must wake the copy of the waker the poll stored");
+    REQUIRE(ch02_test::wait_until([&] { return probe.wakes() >= 1; }));
+    core::Context cx(lent);
+    CHECK(timer->poll(cx).is_ready());
+    timer.reset();
+    CHECK(probe.live_wakers() == 1);
+}
+
+TEST_CASE("a TimerFuture of Clock::duration::max() stays Pending: its deadline does not overflow", "[ch02][timer][race]") {
+    core::testing::hang_hint("a TimerFuture that never fires must be cancelled at once by its destructor");
+    CountingWaker probe;
+    core::Context cx(probe.waker());
+    const auto before = ch02_test::live_threads();
+    std::optional<ch02::TimerFuture> timer;
+    timer.emplace(ch02::TimerFuture::Clock::duration::max());  // "never"
+    REQUIRE(timer->poll(cx).is_pending());
+    // Give its thread time to reach its sleep (or, overflowed, to fire).
+    for (long tid : ch02_test::live_threads()) {
+        if (before.count(tid) == 0) ch02_test::wait_until([tid] { return ch02_test::asleep_or_gone(tid); });
+    }
+    ch02_test::wait_until([&] { return probe.wakes() > 0; }, 100ms);
+    INFO("Clock::now() + d overflowed: a TimerFuture of Clock::duration::max() fired at once (the sum wrapped "
+         "into the past). Clamp the duration before adding it (core::clamp_sleep, core/deadline.hpp: at most "
+         "30 years)");
+    CHECK(probe.wakes() == 0);
+    CHECK(timer->poll(cx).is_pending());
+    timer.reset();  // cancelled: the destructor stops its thread at once
+    CHECK(probe.live_wakers() == 1);
+}
+
 TEST_CASE("a TimerFuture of zero length is Ready on its first poll", "[ch02][timer]") {
     CountingWaker probe;
     core::Context cx(probe.waker());
