@@ -66,7 +66,6 @@ public:
             if (!state_->waker.will_wake(cx.waker())) state_->waker = cx.waker();
         }
         if (!thread_.joinable()) {  // first poll: start the clock
-            // clamp_sleep: now() + Clock::duration::max() would overflow.
             thread_ = std::thread(run, state_, Clock::now() + core::clamp_sleep(duration_));
         }
         return core::Poll<void>::pending();
