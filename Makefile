@@ -206,9 +206,13 @@ $(BUILD)/main.o: tests/main.cpp include/core/testing.hpp include/core/todo.hpp t
 $(BUILD)/wakeups.o: tests/infra/wakeups.cpp include/core/testing.hpp
 	@mkdir -p $(@D)
 	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
+# EINTR on demand, in every test binary (tests/infra/eintr.cpp).
+$(BUILD)/eintr.o: tests/infra/eintr.cpp include/core/testing.hpp
+	@mkdir -p $(@D)
+	@$(CXX) $(CXXFLAGS_ALL) $(OPT) -c $< -o $@
 
 # What every test binary links besides its own test files: Catch2's main, the
-# injected spurious wakeups (and clang's pch.o). A -fPIC build (the loop's)
+# injected spurious wakeups, EINTR on demand (and clang's pch.o). A -fPIC build (the loop's)
 # links them once into a shared library, so linking one piece takes 0.1 s
 # instead of 0.4 s. Catch2 v3's libCatch2.a goes into each binary, never into
 # that library: Debian builds it with -fPIE (position-independent for an
@@ -218,10 +222,10 @@ ifneq ($(filter -fPIC,$(OPT)),)
   # (found from the binary's own folder, 1 to 4 levels up: the build moves with the checkout)
   TEST_MAIN_LDFLAGS = '-Wl,-rpath,$$ORIGIN/..:$$ORIGIN/../..:$$ORIGIN/../../..:$$ORIGIN/../../../..' $(CATCH2_LIBS)
 else
-  TEST_MAIN := $(BUILD)/main.o $(BUILD)/wakeups.o $(PCH_OBJ)
+  TEST_MAIN := $(BUILD)/main.o $(BUILD)/wakeups.o $(BUILD)/eintr.o $(PCH_OBJ)
   TEST_MAIN_LDFLAGS = $(CATCH2_LIBS)
 endif
-$(BUILD)/libtestmain.so: $(BUILD)/main.o $(BUILD)/wakeups.o $(PCH_OBJ)
+$(BUILD)/libtestmain.so: $(BUILD)/main.o $(BUILD)/wakeups.o $(BUILD)/eintr.o $(PCH_OBJ)
 	@$(CXX) -shared -Wl,-soname,libtestmain.so $^ -o $@ $(LDFLAGS_ALL)
 # (make mutants builds this first: two mutants built at once must not both)
 .PHONY: test-main

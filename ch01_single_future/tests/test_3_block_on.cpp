@@ -48,6 +48,20 @@ TEST_CASE("block_on of a void future returns once the future is ready", "[ch01][
     CHECK(stats->completions == 1);
 }
 
+TEST_CASE("block_on polls the future where it lies and never moves it after its first poll", "[ch01][block-on]") {
+    core::testing::hang_hint("block_on must return as soon as poll() says Ready");
+    auto stats = std::make_shared<ch01_test::PinStats>();
+    int value = ch01::block_on(ch01_test::StaysPut(5, stats));
+    CHECK(value == 5);
+    CHECK(stats->polls == 6);
+    INFO("block_on moved the future after its first poll (" << stats->moves_after_poll
+         << " moves, " << stats->polls_elsewhere << " polls at another address): a recursive call with "
+         "std::move(future), or a fresh copy each round? Our rule instead of Pin: a future is moved in "
+         "before its first poll and polled where it lies after that (book: Pin, and our rule instead)");
+    CHECK(stats->moves_after_poll == 0);
+    CHECK(stats->polls_elsewhere == 0);
+}
+
 TEST_CASE("block_on keeps polling a future that never wakes it (it busy-polls)", "[ch01][block-on]") {
     core::testing::hang_hint("chapter 1's block_on polls again at once after Pending; it must not wait for a wake");
     // wake_self = false: this future never wakes its waker. Chapter 1's

@@ -35,6 +35,115 @@ TEST_CASE("a TimerFuture is Pending until its time has passed, wakes once, then 
     CHECK(probe.live_wakers() == 1);
 }
 
+TEST_CASE("a TimerFuture stores the waker before it starts its thread, so even a 1 ns timer wakes it",
+          "[ch02][timer][race]") {
+    core::testing::hang_hint("a 1 ns TimerFuture never woke its waker: the timer thread fired before poll stored the "
+                             "waker (store the waker before the thread starts)");
+    for (int round = 0; round < 20; ++round) {
+        ch02_test::CloneWatch watch;
+        bool started_first = false;
+        {
+            const auto before = ch02_test::live_threads();
+            watch.on_clone = [&] { started_first = started_first || ch02_test::threads_started_since(before) > 0; };
+            ch02::TimerFuture timer(std::chrono::nanoseconds(1));
+            const core::Waker waker = watch.waker();
+            core::Context cx(waker);
+            if (timer.poll(cx).is_ready()) continue;  // allowed, though the clock starts at this poll
+            watch.on_clone = nullptr;
+            CAPTURE(round);
+            if (started_first) {
+                FAIL("TimerFuture::poll stored the waker after it started the timer thread: a short timer can "
+                     "fire in between, find no waker and wake nobody. Store the waker before the thread "
+                     "starts (book: \"Store it before the thread can fire\")");
+            }
+            if (!ch02_test::wait_until([&] { return watch.wakes.load() >= 1; },
+                                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           core::testing::scaled(std::chrono::seconds(2))))) {
+                FAIL("TimerFuture::poll stored the waker after it started the thread, or the thread never wakes: "
+                     "a 1 ns TimerFuture never woke the waker of its Pending poll. Store the waker before the "
+                     "thread starts, and wake the stored waker when the timer fires");
+            }
+            CHECK(timer.poll(cx).is_ready());
+        }
+        INFO("a finished, destroyed timer keeps no copy of the waker");
+        CHECK(watch.live.load() == 0);
+    }
+}
+
+TEST_CASE("a TimerFuture polled many times runs one thread, started by its first poll", "[ch02][timer]") {
+    const auto before = ch02_test::live_threads();
+    CountingWaker a, b;
+    // Reached through a raw pointer: if the test fails, the extra threads may
+    // keep the destructor's join waiting for the deadline, so the TimerFuture
+    // is leaked rather than destroyed.
+    auto* timer = new ch02::TimerFuture(10s);
+    INFO("futures are lazy: a TimerFuture starts no thread before its first poll");
+    CHECK(ch02_test::threads_started_since(before) == 0);
+    for (int i = 0; i < 10; ++i) {
+        core::Context cx(i % 2 == 0 ? a.waker() : b.waker());
+        REQUIRE(timer->poll(cx).is_pending());
+    }
+    const int started = ch02_test::threads_started_since(before);
+    if (started != 1) {
+        FAIL("10 Pending polls of one TimerFuture started " << started
+             << " threads: one thread per timer, started by the first poll only (later polls only store the waker)");
+    }
+    delete timer;
+    INFO("the destroyed TimerFuture's thread is still alive: the destructor must stop and join it");
+    CHECK(ch02_test::wait_until([&] { return ch02_test::threads_started_since(before) == 0; }));
+}
+
+TEST_CASE("a TimerFuture keeps a copy of the poll's waker, not a reference to it", "[ch02][timer][race]") {
+    CountingWaker probe;
+    // The waker a Context lends lives in the poller's frame (block_on's) and
+    // is valid for that one poll only. Here it is a variable the test
+    // overwrites after the poll, as a frame's storage is reused.
+    core::Waker lent = probe.waker();
+    std::optional<ch02::TimerFuture> timer;
+    timer.emplace(300ms);
+    {
+        core::Context cx(lent);
+        REQUIRE(timer->poll(cx).is_pending());
+    }
+    // Not fired yet: the timer holds a copy (the probe's own + `lent` + the
+    // copy = 3). Fired already: it woke the probe, then dropped its copy.
+    bool holds_copy = probe.live_wakers() == 3 || probe.wakes() == 1;
+    lent = core::Waker::noop();
+    holds_copy = holds_copy && (probe.live_wakers() == 2 || probe.wakes() == 1);
+    INFO("the TimerFuture keeps a reference to the poll's waker (or to the Context), not a copy: after the poll "
+         "it held no waker of its own, so its wake goes to whatever now lies where the poll's waker was. "
+         "Copy it: core::Waker w = cx.waker(); (Rust's clone()); book: Keeping the Context, or a reference "
+         "to its waker");
+    REQUIRE(holds_copy);
+    INFO("the timer thread must wake the copy of the waker the poll stored");
+    REQUIRE(ch02_test::wait_until([&] { return probe.wakes() >= 1; }));
+    core::Context cx(lent);
+    CHECK(timer->poll(cx).is_ready());
+    timer.reset();
+    CHECK(probe.live_wakers() == 1);
+}
+
+TEST_CASE("a TimerFuture of Clock::duration::max() stays Pending: its deadline does not overflow", "[ch02][timer][race]") {
+    core::testing::hang_hint("a TimerFuture that never fires must be cancelled at once by its destructor");
+    CountingWaker probe;
+    core::Context cx(probe.waker());
+    const auto before = ch02_test::live_threads();
+    std::optional<ch02::TimerFuture> timer;
+    timer.emplace(ch02::TimerFuture::Clock::duration::max());  // "never"
+    REQUIRE(timer->poll(cx).is_pending());
+    // Give its thread time to reach its sleep (or, overflowed, to fire).
+    for (long tid : ch02_test::live_threads()) {
+        if (before.count(tid) == 0) ch02_test::wait_until([tid] { return ch02_test::asleep_or_gone(tid); });
+    }
+    ch02_test::wait_until([&] { return probe.wakes() > 0; }, 100ms);
+    INFO("Clock::now() + d overflowed: a TimerFuture of Clock::duration::max() fired at once (the sum wrapped "
+         "into the past). Clamp the duration before adding it (core::clamp_sleep, core/deadline.hpp: at most "
+         "30 years)");
+    CHECK(probe.wakes() == 0);
+    timer.reset();  // cancelled: the destructor stops its thread at once
+    CHECK(probe.live_wakers() == 1);
+}
+
 TEST_CASE("a TimerFuture of zero length is Ready on its first poll", "[ch02][timer]") {
     CountingWaker probe;
     core::Context cx(probe.waker());
@@ -118,7 +227,9 @@ core::Async<int> three_timers(int ms) {
 }  // namespace
 
 TEST_CASE("block_on drives TimerFutures awaited one after another in an Async", "[ch02][timer][race]") {
-    core::testing::hang_hint("each TimerFuture must wake the waker of its latest poll");
+    core::testing::hang_hint("each TimerFuture must wake the waker of its latest poll; or TimerFuture::poll stored "
+                             "the waker after it started the timer thread, and the 1 ms warm-up timer fired before "
+                             "there was a waker to wake");
     ch02::block_on(ch02::TimerFuture(1ms));  // warm-up: one-off costs are not spinning
     auto polls = std::make_shared<std::atomic<int>>(0);
     auto cpu_before = core::testing::thread_cpu_time();
@@ -229,60 +340,3 @@ TEST_CASE("a TimerFuture destroyed on its own timer thread (the thread held the 
     SUCCEED("~TimerFuture ran on the timer thread and returned");
 }
 
-TEST_CASE("a TimerFuture stores the waker before it starts its thread, so even a 1 ns timer wakes it",
-          "[ch02][timer][race]") {
-    core::testing::hang_hint("a 1 ns TimerFuture never woke its waker: the timer thread fired before poll stored the "
-                             "waker (store the waker before the thread starts)");
-    for (int round = 0; round < 20; ++round) {
-        ch02_test::CloneWatch watch;
-        bool started_first = false;
-        {
-            const auto before = ch02_test::live_threads();
-            watch.on_clone = [&] { started_first = started_first || ch02_test::threads_started_since(before) > 0; };
-            ch02::TimerFuture timer(std::chrono::nanoseconds(1));
-            const core::Waker waker = watch.waker();
-            core::Context cx(waker);
-            if (timer.poll(cx).is_ready()) continue;  // allowed, though the clock starts at this poll
-            watch.on_clone = nullptr;
-            CAPTURE(round);
-            if (started_first) {
-                FAIL("TimerFuture::poll stored the waker after it started the timer thread: a short timer can "
-                     "fire in between, find no waker and wake nobody. Store the waker before the thread "
-                     "starts (book: \"Store it before the thread can fire\")");
-            }
-            if (!ch02_test::wait_until([&] { return watch.wakes.load() >= 1; },
-                                       std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           core::testing::scaled(std::chrono::seconds(2))))) {
-                FAIL("TimerFuture::poll stored the waker after it started the thread, or the thread never wakes: "
-                     "a 1 ns TimerFuture never woke the waker of its Pending poll. Store the waker before the "
-                     "thread starts, and wake the stored waker when the timer fires");
-            }
-            CHECK(timer.poll(cx).is_ready());
-        }
-        INFO("a finished, destroyed timer keeps no copy of the waker");
-        CHECK(watch.live.load() == 0);
-    }
-}
-
-TEST_CASE("a TimerFuture polled many times runs one thread, started by its first poll", "[ch02][timer]") {
-    const auto before = ch02_test::live_threads();
-    CountingWaker a, b;
-    // Reached through a raw pointer: if the test fails, the extra threads may
-    // keep the destructor's join waiting for the deadline, so the TimerFuture
-    // is leaked rather than destroyed.
-    auto* timer = new ch02::TimerFuture(10s);
-    INFO("futures are lazy: a TimerFuture starts no thread before its first poll");
-    CHECK(ch02_test::threads_started_since(before) == 0);
-    for (int i = 0; i < 10; ++i) {
-        core::Context cx(i % 2 == 0 ? a.waker() : b.waker());
-        REQUIRE(timer->poll(cx).is_pending());
-    }
-    const int started = ch02_test::threads_started_since(before);
-    if (started != 1) {
-        FAIL("10 Pending polls of one TimerFuture started " << started
-             << " threads: one thread per timer, started by the first poll only (later polls only store the waker)");
-    }
-    delete timer;
-    INFO("the destroyed TimerFuture's thread is still alive: the destructor must stop and join it");
-    CHECK(ch02_test::wait_until([&] { return ch02_test::threads_started_since(before) == 0; }));
-}

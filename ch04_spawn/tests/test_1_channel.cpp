@@ -2,7 +2,10 @@
 // Only channel.hpp: this piece goes green before the task exists.
 #include "testing/catch.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -56,6 +59,7 @@ public:
     }
     bool returned_within(std::chrono::milliseconds bound) const { return state_->done.wait_for(bound); }
     bool returned() const { return state_->returned.load(std::memory_order_acquire); }
+    pid_t tid() const { return state_->tid.load(); }
     // Read only after returned() (its acquire orders it).
     const std::optional<int>& got() const { return state_->got; }
 
@@ -69,6 +73,44 @@ struct Tracked {  // counts live instances; carries a sender of its own channel
     std::shared_ptr<int> token_;
     std::optional<ch04::Sender<Tracked>> back;
 };
+
+// The window between a notify and the queue's change, held open on every run
+// (tests/infra/wakeups.cpp calls these hooks from the condition-variable
+// calls; under ThreadSanitizer there are none, and the test runs unheld).
+// A send armed with hold_next_notify sends its notify from inside the hook,
+// then waits until the woken receiver has looked at the queue: it returned,
+// or it began another wait (it found the queue empty). So a receiver woken
+// before the value is queued goes back to sleep every time, not one run in a
+// thousand.
+namespace notify_window {
+thread_local bool hold_next_notify = false;        // armed on the sending thread
+std::atomic<pid_t> receiver{0};                    // the receiver's kernel thread id, 0: none
+std::atomic<int> receiver_waits{0};                // real waits the receiver began
+std::atomic<const BlockedReceiver*> watched{nullptr};
+
+inline void before_wait() {
+    const pid_t tid = receiver.load();
+    if (tid != 0 && tid == probes::kernel_thread_id()) receiver_waits.fetch_add(1);
+}
+inline bool before_notify(const void* cond) {
+    if (!hold_next_notify) return false;
+    hold_next_notify = false;
+    const int waits = receiver_waits.load();
+    // Inside a hook a notify is not hooked again: this is the real one.
+    ::pthread_cond_signal(static_cast<pthread_cond_t*>(const_cast<void*>(cond)));
+    const auto deadline = std::chrono::steady_clock::now() + core::testing::scaled(std::chrono::seconds(2));
+    const BlockedReceiver* r = watched.load();
+    while (!(r && r->returned()) && receiver_waits.load() == waits && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    return true;  // sent above
+}
+#if CORE_TESTING_CONDVAR_HOOKS
+[[maybe_unused]] const bool installed = [] {
+    core::testing::detail::set_condvar_hooks({&before_wait, &before_notify});
+    return true;
+}();
+#endif
+}  // namespace notify_window
 
 }  // namespace
 
@@ -148,6 +190,38 @@ TEST_CASE("recv on an empty channel blocks while a sender is alive, and returns 
              "is in the queue, never before (book: Notify under the lock, or after it?)");
         CHECK(woke);
         { auto last = std::move(tx); }  // whatever happened, let the receiver go
+    }
+}
+
+TEST_CASE("a receiver woken by send finds the value already queued (send queues, then notifies)",
+          "[ch04][channel][race]") {
+    core::testing::hang_hint("a receiver woken by send() found no value and slept on: send must queue the value "
+                             "under the lock first, and notify after");
+    auto [tx, rx] = ch04::channel<int>();
+    {
+        BlockedReceiver receiver(rx);
+        receiver.wait_until_blocked();
+        REQUIRE_FALSE(receiver.returned());
+        notify_window::receiver_waits.store(0);
+        notify_window::watched.store(&receiver);
+        notify_window::receiver.store(receiver.tid());
+        notify_window::hold_next_notify = true;  // hold this send's notify until the receiver has looked
+        core::ScopeExit disarm([] {              // also when send throws
+            notify_window::hold_next_notify = false;
+            notify_window::receiver.store(0);
+            notify_window::watched.store(nullptr);
+        });
+        const bool sent = tx.send(42);
+        notify_window::hold_next_notify = false;
+        const bool woke = receiver.returned_within(1s);
+        CHECK(sent);
+        INFO("send notified before the value was in the queue: the receiver woke, found the queue empty, went "
+             "back to sleep, and nobody wakes it again (a lost wakeup). Queue the value under the lock, then "
+             "notify (book: Who is woken, and when)");
+        CHECK(woke);
+        { auto last = std::move(tx); }  // whatever happened, let the receiver go
+        REQUIRE(receiver.returned_within(2s));
+        CHECK(receiver.got() == std::optional<int>(42));
     }
 }
 

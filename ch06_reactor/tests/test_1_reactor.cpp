@@ -112,6 +112,7 @@ TEST_CASE("an event that arrives between poll_ready and clear_readiness is not l
     reactor->clear_readiness(*slot, Interest::read, stale.value());
     INFO("clear_readiness(tick) must not clear readiness when an event newer than `tick` arrived: with edge "
          "triggering that event will never be reported again, and the reader would wait forever");
+    INFO("on_event must bump the slot's tick on every event it handles, or no event is ever newer than a tick");
     CHECK(reactor->poll_ready(*slot, Interest::read, cx).is_ready());
     reactor->deregister_source(*slot);
 }

@@ -232,7 +232,8 @@ TEST_CASE("a read future dropped before its data arrives withdraws its waker, an
 }
 
 TEST_CASE("a peer that closes: read returns 0 (end of stream) instead of waiting forever", "[ch06][tcp]") {
-    core::testing::hang_hint(io_hang_hint);
+    core::testing::hang_hint("a read from a closed peer waited forever: is it a read that treats 0 (end of stream) "
+                             "as 'nothing yet'? 0 is Ready(0), every time. Or: " + std::string(io_hang_hint));
     ch06::Runtime rt(1);
     auto [client, server] = rt.block_on(make_tcp_pair());
     { ch06::TcpStream gone = std::move(client); }
@@ -266,8 +267,48 @@ TEST_CASE("writing to a peer that left throws EPIPE or ECONNRESET, it never kill
     CHECK((error.find("Broken pipe") != std::string::npos || error.find("reset") != std::string::npos));
 }
 
-TEST_CASE("connecting to a port nobody listens on throws 'Connection refused' and leaks no fd", "[ch06][tcp]") {
+// accept4 on the listener, then read on the accepted socket, each fails once
+// with EINTR (core::testing::fail_next_*_with_eintr): a signal may interrupt
+// any system call, and the loop must try again.
+core::Async<std::string> accept_and_read_through_eintr() {
+    auto listener = ch06::TcpListener::bind(0);
+    ch06::TcpStream client = co_await ch06::TcpStream::connect(listener.port());
+    core::testing::fail_next_accept_with_eintr(listener.fd());
+    ch06::TcpStream server = co_await listener.accept();
+    co_await ch06::write_all(&client, "through");
+    client.shutdown_write();
+    core::testing::fail_next_read_with_eintr(server.fd());
+    std::string got = co_await ch06::read_to_end(&server);
+    co_return got;
+}
+
+TEST_CASE("a read or an accept that a signal interrupts (EINTR) is tried again, not reported as an error",
+          "[ch06][tcp]") {
     core::testing::hang_hint(io_hang_hint);
+    ch06::Runtime rt(1);
+    const long before = core::testing::eintr_injected();
+    std::string got;
+    try {
+        got = rt.block_on(accept_and_read_through_eintr());
+    } catch (const std::system_error& e) {
+        const std::string what = e.what();
+        if (what.rfind("accept", 0) == 0)
+            FAIL("EINTR from accept4() was reported as an error: a signal interrupted the call, nothing failed; "
+                 "try again (book: EINTR means try again, in every loop): " << what);
+        FAIL("EINTR from read() was reported as an error: a signal interrupted the call, nothing failed; try "
+             "again (book: EINTR means try again, in every loop): " << what);
+    }
+    CHECK(got == "through");
+    if (CORE_TESTING_CONDVAR_HOOKS) {
+        INFO("both calls were to fail once with EINTR (tests/infra/eintr.cpp): was read() or accept4() called?");
+        CHECK(core::testing::eintr_injected() - before == 2);
+    }
+}
+
+TEST_CASE("connecting to a port nobody listens on throws 'Connection refused' and leaks no fd", "[ch06][tcp]") {
+    core::testing::hang_hint("a connect to a port nobody listens on never finished: once the socket is writable, "
+                             "Connect::poll must read SO_ERROR and throw a non-zero one (ECONNREFUSED); a failed "
+                             "handshake brings no further event. Or: " + std::string(io_hang_hint));
     ch06::Runtime rt(1);
     const auto port = closed_port(rt);
     (void)rt.block_on(refused_connects(port, 1));  // warm up lazily opened fds

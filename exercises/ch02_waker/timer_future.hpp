@@ -9,6 +9,9 @@
 //   poll stores cx.waker() unless `will_wake` says it is the one already
 //   stored. (A future may be polled by a different task or executor next
 //   time; waking a stale waker would wake the wrong one, or nobody.)
+// - A duration too long for the clock (up to Clock::duration::max(), "never")
+//   must not overflow the deadline: Clock::now() + d wraps into the past and
+//   fires at once. core::clamp_sleep (core/deadline.hpp) caps it at 30 years.
 // - Destroying a TimerFuture that has not fired cancels it: its thread is
 //   told to stop, joined, and wakes nobody. The destructor does not wait for
 //   the deadline. It may run on the timer's own thread (when that thread's
@@ -54,7 +57,8 @@ public:
     core::Poll<void> poll([[maybe_unused]] core::Context& cx) {
         core::todo("ch02::TimerFuture::poll: Ready once the duration has passed since the first poll; until "
                    "then Pending, with the waker of the latest poll stored for the timer's thread, which the "
-                   "first poll starts; see book/ch02_waker.md#timerfuture-a-future-completed-by-a-thread");
+                   "first poll starts; a huge duration (Clock::duration::max()) must not overflow the deadline; "
+                   "see book/ch02_waker.md#timerfuture-a-future-completed-by-a-thread");
     }
 
 private:

@@ -226,6 +226,14 @@ auto scaled(std::chrono::duration<Rep, Period> bound) {
 #define CORE_TESTING_CONDVAR_HOOKS 1
 #endif
 
+// EINTR on demand (tests/infra/eintr.cpp): the next read(2), or accept4(2),
+// on `fd`, from any thread, fails once with EINTR, as a signal that
+// interrupts it does (a non-blocking call never sleeps, so a real signal
+// cannot reach it). Off (arms nothing) under ThreadSanitizer.
+void fail_next_read_with_eintr(int fd);
+void fail_next_accept_with_eintr(int fd);
+long eintr_injected();  // so far, in this process
+
 long spurious_wakeups_injected();  // so far, in this process
 bool spurious_wakeups_enabled();   // false under TSan and with EXECUTOR_SPURIOUS_WAKEUPS=0
 // Turns the injection off on this thread while it lives (a test that holds a

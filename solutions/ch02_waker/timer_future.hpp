@@ -9,6 +9,9 @@
 //   poll stores cx.waker() unless `will_wake` says it is the one already
 //   stored. (A future may be polled by a different task or executor next
 //   time; waking a stale waker would wake the wrong one, or nobody.)
+// - A duration too long for the clock (up to Clock::duration::max(), "never")
+//   must not overflow the deadline: Clock::now() + d wraps into the past and
+//   fires at once. core::clamp_sleep (core/deadline.hpp) caps it at 30 years.
 // - Destroying a TimerFuture that has not fired cancels it: its thread is
 //   told to stop, joined, and wakes nobody. The destructor does not wait for
 //   the deadline. It may run on the timer's own thread (when that thread's
@@ -63,7 +66,7 @@ public:
             if (!state_->waker.will_wake(cx.waker())) state_->waker = cx.waker();
         }
         if (!thread_.joinable()) {  // first poll: start the clock
-            thread_ = std::thread(run, state_, Clock::now() + duration_);
+            thread_ = std::thread(run, state_, Clock::now() + core::clamp_sleep(duration_));
         }
         return core::Poll<void>::pending();
     }
