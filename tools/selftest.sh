@@ -9,15 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 hint="$here/../scripts/hint.sh"
 failures=0
 
-expect() {  # expect <what> <text that must appear> <output>
-  if ! grep -qF -- "$2" <<<"$3"; then
-    echo "selftest: $1: expected to see"
-    echo "    $2"
-    echo "  in:"
-    sed 's/^/    /' <<<"$3"
-    failures=$((failures + 1))
-  fi
-}
+. "$here/expect.sh"  # expect <what> <text that must appear> <output>
 row() { printf '%-7s %-36s %6s %6s %6s' "$@"; }
 
 # ---- giveaway ---------------------------------------------------------------------

@@ -11,15 +11,7 @@ cards="$here/../scripts/cards.sh"
 cd "$here/testdata/cards" || exit 1
 failures=0
 
-expect() {  # expect <what> <text that must appear> <output>
-  if ! grep -qF -- "$2" <<<"$3"; then
-    echo "selftest: $1: expected to see"
-    echo "    $2"
-    echo "  in:"
-    sed 's/^/    /' <<<"$3"
-    failures=$((failures + 1))
-  fi
-}
+. "$here/expect.sh"  # expect <what> <text that must appear> <output>
 
 out=$(bash "$cards" bin ch09 2>&1) ||
   { echo "selftest: cards.sh rejected a well-formed card:"; sed 's/^/    /' <<<"$out"; failures=$((failures + 1)); }
