@@ -38,7 +38,13 @@ inline long live_tasks() { return detail::live_task_count.load(std::memory_order
 
 // A member that counts the object it is part of (see above).
 #ifdef CORE_NO_LIVE_TASKS
-class LiveTaskCount {};
+class LiveTaskCount {
+public:
+    // (user-provided, so clang's -Wunused-private-field sees a member that
+    // does something when made and destroyed, as the counting one does)
+    LiveTaskCount() noexcept {}
+    ~LiveTaskCount() {}
+};
 #else
 class LiveTaskCount {
 public:
