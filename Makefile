@@ -301,7 +301,7 @@ define demo_rules
 $(BUILD)/$3/$2/demo: $1/demo.cpp
 	@mkdir -p $$(@D)
 	@echo "  CXX   $$< [$3] with -O2 -g into $$(@D)/"
-	@$$(CXX) $$(CXXFLAGS_ALL) -O2 -g -DCORE_NO_LIVE_TASKS -I$3 -I$(GIVEN) -c $$< -o $$@.o
+	@$$(CXX) $$(CXXFLAGS_ALL) -O2 -g -DCORE_NO_LIVE_TASKS -I$3 -I$(GIVEN) -MT $$@ -c $$< -o $$@.o
 	@$$(CXX) $$@.o -o $$@ $$(LDFLAGS_ALL)
 endef
 $(foreach c,$(CHAPTERS),$(foreach v,exercises solutions,\
