@@ -100,20 +100,6 @@ static_assert(!Spawnable<ThrowingDestructor>,
 
 }  // namespace
 
-TEST_CASE("the classic program: spawn, drop the spawner, run returns after the task finishes",
-          "[ch04][executor]") {
-    core::testing::hang_hint("run() returns when recv() comes back empty: every Sender must be gone, the "
-                             "spawner's (moving a Spawner must move its Sender: `dropped` took it) and "
-                             "the finished task's (finish() drops it)");
-    auto [executor, spawner] = ch04::new_executor_and_spawner();
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    spawner.spawn(sleep_then_set(20ms, done));
-    { auto dropped = std::move(spawner); }  // Rust's drop(spawner)
-    executor.run();
-    INFO("run() returned before the task was done");
-    CHECK(done->load());
-}
-
 TEST_CASE("a moved-from spawner no longer keeps run going, and refuses to spawn", "[ch04][executor]") {
     core::testing::hang_hint("moving a Spawner must move its Sender: the moved-from one must not count");
     auto [executor, spawner] = ch04::new_executor_and_spawner();
@@ -131,6 +117,20 @@ TEST_CASE("a moved-from spawner no longer keeps run going, and refuses to spawn"
     { auto gone = std::move(second); }
     executor.run();
     CHECK(counter->load() == 2);
+}
+
+TEST_CASE("the classic program: spawn, drop the spawner, run returns after the task finishes",
+          "[ch04][executor]") {
+    core::testing::hang_hint("run() returns when recv() comes back empty: every Sender must be gone, the "
+                             "spawner's (moving a Spawner must move its Sender: `dropped` took it) and "
+                             "the finished task's (finish() drops it)");
+    auto [executor, spawner] = ch04::new_executor_and_spawner();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    spawner.spawn(sleep_then_set(20ms, done));
+    { auto dropped = std::move(spawner); }  // Rust's drop(spawner)
+    executor.run();
+    INFO("run() returned before the task was done");
+    CHECK(done->load());
 }
 
 TEST_CASE("a running task can spawn more tasks, which run before run returns", "[ch04][executor]") {
