@@ -88,11 +88,11 @@ std::atomic<pid_t> receiver{0};                    // the receiver's kernel thre
 std::atomic<int> receiver_waits{0};                // real waits the receiver began
 std::atomic<const BlockedReceiver*> watched{nullptr};
 
-inline void before_wait() {
+[[maybe_unused]] inline void before_wait() {  // (unused under TSan: no hooks there)
     const pid_t tid = receiver.load();
     if (tid != 0 && tid == probes::kernel_thread_id()) receiver_waits.fetch_add(1);
 }
-inline bool before_notify(const void* cond) {
+[[maybe_unused]] inline bool before_notify(const void* cond) {
     if (!hold_next_notify) return false;
     hold_next_notify = false;
     const int waits = receiver_waits.load();
