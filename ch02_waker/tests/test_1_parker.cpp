@@ -178,6 +178,40 @@ TEST_CASE("a spurious wakeup of the condition variable does not make park() retu
     CHECK(h.finished_within(2000ms));
 }
 
+TEST_CASE("an unpark that lands after park() checked the token, before it sleeps, is not lost",
+          "[ch02][parker][race]") {
+    core::testing::hang_hint(
+        "park() is asleep although unpark() ran: set the token and notify while holding the parker's mutex "
+        "(see book/ch02_waker.md, 'Notify under the lock, or after it?')");
+    auto& window = ch02_parker_window::control();
+    window.reset();
+    auto parker = std::make_shared<ch02::Parker>();
+    Helper parked([parker] {
+        ch02_parker_window::hold_next_wait = true;  // stop inside park(), between its check and its sleep
+        parker->park();
+        ch02_parker_window::hold_next_wait = false;
+    });
+    if (CH02_CONDVAR_HOOKS && !window.wait_for_wait_held(core::testing::scaled(2s), parked)) {
+        INFO("park() returned (or threw) with no unpark at all, or never waited on a std::condition_variable");
+        REQUIRE(parked.finished_within(2000ms));  // rethrows what park() threw
+        FAIL("park() returned although nobody called unpark()");
+    }
+    Helper unparker([parker] {
+        ch02_parker_window::count_notifies = true;
+        parker->unpark();
+    });
+    // Keep the window open until the unpark has done all it can without the
+    // parker's mutex: finished, or notified. A correct unpark needs the mutex
+    // first, so it does neither, and the window closes after a short while.
+    ch02_test::wait_until([&] { return unparker.finished() || window.notifies() > 0; },
+                          std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(300ms)));
+    window.release();
+    INFO("unpark() ran while park() was between its check of the token and its sleep, and park() slept on: "
+         "a lost unpark. The token must be set, and the notify sent, while holding the mutex park() checks under");
+    CHECK(parked.finished_within(2000ms));
+    CHECK(unparker.finished_within(2000ms));
+}
+
 TEST_CASE("two unparks before a park make one token: the second park blocks", "[ch02][parker][race]") {
     auto parker = std::make_shared<ch02::Parker>();
     parker->unpark();
@@ -217,40 +251,6 @@ TEST_CASE("unpark wakes a thread that is already parked", "[ch02][parker][race]"
     INFO("and may not slip between its check of the token and its sleep: set the token, then notify, "
          "both under the lock");
     CHECK(h.finished_within(2000ms));
-}
-
-TEST_CASE("an unpark that lands after park() checked the token, before it sleeps, is not lost",
-          "[ch02][parker][race]") {
-    core::testing::hang_hint(
-        "park() is asleep although unpark() ran: set the token and notify while holding the parker's mutex "
-        "(see book/ch02_waker.md, 'Notify under the lock, or after it?')");
-    auto& window = ch02_parker_window::control();
-    window.reset();
-    auto parker = std::make_shared<ch02::Parker>();
-    Helper parked([parker] {
-        ch02_parker_window::hold_next_wait = true;  // stop inside park(), between its check and its sleep
-        parker->park();
-        ch02_parker_window::hold_next_wait = false;
-    });
-    if (CH02_CONDVAR_HOOKS && !window.wait_for_wait_held(core::testing::scaled(2s), parked)) {
-        INFO("park() returned (or threw) with no unpark at all, or never waited on a std::condition_variable");
-        REQUIRE(parked.finished_within(2000ms));  // rethrows what park() threw
-        FAIL("park() returned although nobody called unpark()");
-    }
-    Helper unparker([parker] {
-        ch02_parker_window::count_notifies = true;
-        parker->unpark();
-    });
-    // Keep the window open until the unpark has done all it can without the
-    // parker's mutex: finished, or notified. A correct unpark needs the mutex
-    // first, so it does neither, and the window closes after a short while.
-    ch02_test::wait_until([&] { return unparker.finished() || window.notifies() > 0; },
-                          std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(300ms)));
-    window.release();
-    INFO("unpark() ran while park() was between its check of the token and its sleep, and park() slept on: "
-         "a lost unpark. The token must be set, and the notify sent, while holding the mutex park() checks under");
-    CHECK(parked.finished_within(2000ms));
-    CHECK(unparker.finished_within(2000ms));
 }
 
 TEST_CASE("unpark() does not touch the parker after the lock is released (park may have returned and destroyed it)",

@@ -76,7 +76,10 @@ TEST_CASE("a TimerFuture polled many times runs one thread, started by its first
     // Reached through a raw pointer: if the test fails, the extra threads may
     // keep the destructor's join waiting for the deadline, so the TimerFuture
     // is leaked rather than destroyed.
-    auto* timer = new ch02::TimerFuture(10s);
+    // Long enough for ten quick polls on a busy machine; it fires before the
+    // end of the test, so destroying it below needs no cancellation (that is
+    // "dropping a TimerFuture before it fires cancels it", later).
+    auto* timer = new ch02::TimerFuture(core::testing::scaled(std::chrono::milliseconds(500)));
     INFO("futures are lazy: a TimerFuture starts no thread before its first poll");
     CHECK(ch02_test::threads_started_since(before) == 0);
     for (int i = 0; i < 10; ++i) {
@@ -88,8 +91,11 @@ TEST_CASE("a TimerFuture polled many times runs one thread, started by its first
         FAIL("10 Pending polls of one TimerFuture started " << started
              << " threads: one thread per timer, started by the first poll only (later polls only store the waker)");
     }
+    INFO("the TimerFuture never woke the waker of its latest poll");
+    const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(core::testing::scaled(5s));
+    REQUIRE(ch02_test::wait_until([&] { return a.wakes() + b.wakes() > 0; }, limit));
     delete timer;
-    INFO("the destroyed TimerFuture's thread is still alive: the destructor must stop and join it");
+    INFO("the destroyed TimerFuture's thread is still alive: the destructor must join it");
     CHECK(ch02_test::wait_until([&] { return ch02_test::threads_started_since(before) == 0; }));
 }
 
@@ -120,27 +126,6 @@ TEST_CASE("a TimerFuture keeps a copy of the poll's waker, not a reference to it
     core::Context cx(lent);
     CHECK(timer->poll(cx).is_ready());
     timer.reset();
-    CHECK(probe.live_wakers() == 1);
-}
-
-TEST_CASE("a TimerFuture of Clock::duration::max() stays Pending: its deadline does not overflow", "[ch02][timer][race]") {
-    core::testing::hang_hint("a TimerFuture that never fires must be cancelled at once by its destructor");
-    CountingWaker probe;
-    core::Context cx(probe.waker());
-    const auto before = ch02_test::live_threads();
-    std::optional<ch02::TimerFuture> timer;
-    timer.emplace(ch02::TimerFuture::Clock::duration::max());  // "never"
-    REQUIRE(timer->poll(cx).is_pending());
-    // Give its thread time to reach its sleep (or, overflowed, to fire).
-    for (long tid : ch02_test::live_threads()) {
-        if (before.count(tid) == 0) ch02_test::wait_until([tid] { return ch02_test::asleep_or_gone(tid); });
-    }
-    ch02_test::wait_until([&] { return probe.wakes() > 0; }, 100ms);
-    INFO("Clock::now() + d overflowed: a TimerFuture of Clock::duration::max() fired at once (the sum wrapped "
-         "into the past). Clamp the duration before adding it (core::clamp_sleep, core/deadline.hpp: at most "
-         "30 years)");
-    CHECK(probe.wakes() == 0);
-    timer.reset();  // cancelled: the destructor stops its thread at once
     CHECK(probe.live_wakers() == 1);
 }
 
@@ -225,6 +210,27 @@ core::Async<int> three_timers(int ms) {
     co_return 3;
 }
 }  // namespace
+
+TEST_CASE("a TimerFuture of Clock::duration::max() stays Pending: its deadline does not overflow", "[ch02][timer][race]") {
+    core::testing::hang_hint("a TimerFuture that never fires must be cancelled at once by its destructor");
+    CountingWaker probe;
+    core::Context cx(probe.waker());
+    const auto before = ch02_test::live_threads();
+    std::optional<ch02::TimerFuture> timer;
+    timer.emplace(ch02::TimerFuture::Clock::duration::max());  // "never"
+    REQUIRE(timer->poll(cx).is_pending());
+    // Give its thread time to reach its sleep (or, overflowed, to fire).
+    for (long tid : ch02_test::live_threads()) {
+        if (before.count(tid) == 0) ch02_test::wait_until([tid] { return ch02_test::asleep_or_gone(tid); });
+    }
+    ch02_test::wait_until([&] { return probe.wakes() > 0; }, 100ms);
+    INFO("Clock::now() + d overflowed: a TimerFuture of Clock::duration::max() fired at once (the sum wrapped "
+         "into the past). Clamp the duration before adding it (core::clamp_sleep, core/deadline.hpp: at most "
+         "30 years)");
+    CHECK(probe.wakes() == 0);
+    timer.reset();  // cancelled: the destructor stops its thread at once
+    CHECK(probe.live_wakers() == 1);
+}
 
 TEST_CASE("block_on drives TimerFutures awaited one after another in an Async", "[ch02][timer][race]") {
     core::testing::hang_hint("each TimerFuture must wake the waker of its latest poll; or TimerFuture::poll stored "
