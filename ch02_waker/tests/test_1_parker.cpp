@@ -163,21 +163,6 @@ TEST_CASE("an unpark before park is not lost: park returns at once", "[ch02][par
     CHECK(h.finished_within(2000ms));
 }
 
-TEST_CASE("a spurious wakeup of the condition variable does not make park() return without a token",
-          "[ch02][parker]") {
-    // The test binary makes the first wait of every thread return at once,
-    // as POSIX allows a condition variable to (tests/infra/wakeups.cpp).
-    auto parker = std::make_shared<ch02::Parker>();
-    Helper h([parker] { parker->park(); });
-    std::this_thread::sleep_for(50ms);  // a park that returns on the spurious wakeup has returned by now
-    INFO("park() returned although nobody called unpark(): its condition variable woke spuriously (the "
-         "tests inject such wakeups, as POSIX allows) and park() took that for an unpark. Wait in a loop "
-         "that checks the token: `while (!token_) cv_.wait(lock);` or `cv_.wait(lock, pred)`");
-    CHECK_FALSE(h.finished());
-    parker->unpark();
-    CHECK(h.finished_within(2000ms));
-}
-
 TEST_CASE("an unpark that lands after park() checked the token, before it sleeps, is not lost",
           "[ch02][parker][race]") {
     core::testing::hang_hint(
@@ -210,6 +195,21 @@ TEST_CASE("an unpark that lands after park() checked the token, before it sleeps
          "a lost unpark. The token must be set, and the notify sent, while holding the mutex park() checks under");
     CHECK(parked.finished_within(2000ms));
     CHECK(unparker.finished_within(2000ms));
+}
+
+TEST_CASE("a spurious wakeup of the condition variable does not make park() return without a token",
+          "[ch02][parker]") {
+    // The test binary makes the first wait of every thread return at once,
+    // as POSIX allows a condition variable to (tests/infra/wakeups.cpp).
+    auto parker = std::make_shared<ch02::Parker>();
+    Helper h([parker] { parker->park(); });
+    std::this_thread::sleep_for(50ms);  // a park that returns on the spurious wakeup has returned by now
+    INFO("park() returned although nobody called unpark(): its condition variable woke spuriously (the "
+         "tests inject such wakeups, as POSIX allows) and park() took that for an unpark. Wait in a loop "
+         "that checks the token: `while (!token_) cv_.wait(lock);` or `cv_.wait(lock, pred)`");
+    CHECK_FALSE(h.finished());
+    parker->unpark();
+    CHECK(h.finished_within(2000ms));
 }
 
 TEST_CASE("two unparks before a park make one token: the second park blocks", "[ch02][parker][race]") {
