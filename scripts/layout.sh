@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`'s check of the tree's layout (ARCHITECTURE in CONTRIBUTING.md):
+# `make test`'s check of the tree's layout (CONTRIBUTING.md, "Where code lives"):
 # - every file under exercises/ is the learner's: it calls core::todo(, it has
 #   a reference of the same name in solutions/, and it is not that reference;
 # - every file of solutions/ has its stub (make diff-chNN pairs them);
