@@ -4,10 +4,20 @@
 set -uo pipefail
 echo "Build an async executor from scratch, one chapter at a time."
 echo
-printf '  %-6s %-22s %s\n' chapter topic "your progress (last make check-chNN)"
+# Each chapter's name as its card's heading gives it ("# Chapter N: name"),
+# whole: the column is as wide as the longest (scripts/names.sh checks that
+# the book and the READMEs use the same names).
+declare -A title_of=()
+width=5
 for id in "$@"; do
   dir=$(ls -d ${id}_*/ 2>/dev/null | head -n1); dir=${dir%/}
-  title=$(head -n1 "$dir/README.md" 2>/dev/null | sed -E 's/^# *//; s/^[Cc]hapter [0-9]+[:.]? *//')
+  title_of[$id]=$(head -n1 "$dir/README.md" 2>/dev/null | sed -E 's/^# *//; s/^[Cc]hapter [0-9]+[:.]? *//')
+  [ ${#title_of[$id]} -gt "$width" ] && width=${#title_of[$id]}
+done
+printf '  %-7s %-*s  %s\n' chapter "$width" name "your progress (last make check-chNN)"
+for id in "$@"; do
+  dir=$(ls -d ${id}_*/ 2>/dev/null | head -n1); dir=${dir%/}
+  title=${title_of[$id]}
   status="not started"
   progress=${PROGRESS_DIR:-build/progress}/$id
   if [ -f "$progress" ]; then
@@ -28,7 +38,7 @@ for id in "$@"; do
       status="$status; edited since"
     fi
   fi
-  printf '  %-6s %-22s %s\n' "$id" "${title:0:22}" "$status"
+  printf '  %-7s %-*s  %s\n' "$id" "$width" "$title" "$status"
 done
 cat <<'TXT'
 

@@ -219,6 +219,7 @@ check "check-chNN: a passed piece whose file changed runs again first" check_rer
 check "help: a chapter that went green again shows done, not in progress" check_help_says_done_after_green
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
 check "layout: exercises/ holds only the learner's files, given/ each once" scripts/layout.sh
+check "names: one name per chapter in its card, the book, the READMEs and make help" scripts/names.sh "$@"
 check "rules: every chapter's rule table names real tests and mutants, every must/never has a row" scripts/rules.sh "$@"
 check "cards: each card lists every test once, by piece, and its steps name every piece" scripts/cards.sh "$BUILD" "$@"
 check "cards: cards.sh passes a good card and names each fault of a bad one" tools/selftest_cards.sh
