@@ -185,6 +185,56 @@ check_help_says_done_after_green() {  # make help's progress: "in progress" whil
   grep -qE '^  ch01 .* done$' <<<"$out"
 }
 
+# The learner's own build shows the unused-entity warnings without failing on
+# them (a half-written class); every other warning is still an error.
+half_written_check() {  # half_written_check FOLDER: check-ch01 of a stub with half-written code added
+  scripts/check.sh --chapter ch01 --dir ch01_single_future --build "$BUILD/learner-${1//\//-}/ch01" --learner "$1" \
+    -- make CXX="${TEST_CXX:-g++}" OPT="${TEST_OPT:--O1 -g}" LEARNER="$1" 2>&1
+}
+half_written_stub() {  # half_written_stub FOLDER: ch01's stubs from git, plus code a learner leaves half-written
+  rm -rf "$1"; mkdir -p "$1"; cp -r solutions/ch01_single_future "$1/"
+  git show HEAD:exercises/ch01_single_future/countdown.hpp >"$1/ch01_single_future/countdown.hpp"
+  cat >>"$1/ch01_single_future/countdown.hpp" <<'CPP'
+
+namespace ch01 {
+class HalfWritten {
+public:
+    explicit HalfWritten(int n) { int started = n; }
+private:
+    int remaining_ = 0;
+};
+}  // namespace ch01
+CPP
+}
+loop_shows_unused_warnings() {  # an unused private field (clang++) or variable compiles, the warning shown
+  local d=build/scratch-unused out rc
+  half_written_stub "$d"
+  out=$(half_written_check "$d"); rc=$?; echo "$out"; rm -rf "$d"
+  [ $rc -ne 0 ] && grep -q '^==> ch01 piece 1 of 4 .*: not there yet' <<<"$out" &&
+  ! grep -q 'does not compile' <<<"$out" &&
+  grep -q "countdown.hpp:.*warning: unused variable .started. \[-Wunused-variable\]" <<<"$out" || return 1
+  if [[ $(basename "${TEST_CXX:-g++}") == clang* ]]; then
+    grep -q "countdown.hpp:.*warning: private field 'remaining_' is not used \[-Wunused-private-field\]" <<<"$out"
+  fi
+}
+loop_keeps_return_type_error() {  # a missing return is still an error in the learner's build
+  local d=build/scratch-noreturn out rc
+  half_written_stub "$d"
+  cat >>"$d/ch01_single_future/countdown.hpp" <<'CPP'
+
+namespace ch01 {
+inline int half_written_left(int n) {
+    if (n > 0) return n;
+}
+// (called at start-up: g++ compiles the function, and so sees its end)
+static const int half_written_calls = half_written_left(1);
+}  // namespace ch01
+CPP
+  out=$(half_written_check "$d"); rc=$?; echo "$out"; rm -rf "$d"
+  [ $rc -ne 0 ] && grep -q '^==> ch01 piece 1 of 4 .* does not compile' <<<"$out" &&
+  grep -qE 'countdown.hpp:.*error: .*\[-Werror[=,](-W)?return-type\]' <<<"$out"
+}
+
 pristine_ignores_edits() {  # make test's stubs come from git, not from a learner's edited exercises/
   git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git checkout: nothing to prove"; return 0; }
   local d rc; d=$(mktemp -d)
@@ -214,6 +264,8 @@ check "TESTS=: a filter that matches nothing is an error" tests_no_match_is_erro
 check "stubs: make test takes them from git, not your edits" pristine_ignores_edits
 check "watch-chNN: a save during a check starts another check" watch_sees_save_during_check
 check "check-chNN: stops at the first failing piece, names it" check_stops_at_first_failing_piece
+check "check-chNN: an unused private field or variable compiles, the warning shown" loop_shows_unused_warnings
+check "check-chNN: a missing return is still an error (only -Wunused-* are relaxed)" loop_keeps_return_type_error
 check "check-chNN: the reference passes piece by piece, then all" check_reference_passes_every_piece
 check "check-chNN: a passed piece whose file changed runs again first" check_reruns_a_piece_whose_file_changed
 check "help: a chapter that went green again shows done, not in progress" check_help_says_done_after_green
