@@ -158,7 +158,7 @@ EXTRA_GOALS :=
 -include tools/rules.mk
 
 # ---- refuse unknown goals early, with the list of good ones ---------------
-KNOWN_GOALS := $(EXTRA_GOALS) help test check-% solve-% diff-% demo-% hint-% watch-% core-test \
+KNOWN_GOALS := $(EXTRA_GOALS) help test check watch hint check-% solve-% diff-% demo-% hint-% watch-% core-test \
 	book book-check book-sync bench deps loop-deps clean build/% all-binaries solution-binaries \
 	print-build print-loop-build print-loop-cxx sanitize stress memcheck mutants mutant-binary loop-time soak pristine-src pch test-main \
 	test-catch2-v3
@@ -352,7 +352,7 @@ endif
 # are read, with no find; the commands that only run scripts need none.
 ifeq ($(filter-out $(BUILD)/%,$(MAKECMDGOALS)),)
   -include $(wildcard $(addsuffix *.d,$(BUILD)/ $(BUILD)/pch/ $(sort $(patsubst %/pieces/,%/,$(dir $(MAKECMDGOALS))))))
-else ifneq ($(filter-out check-% watch-% diff-% hint-% help print-% deps loop-deps,$(MAKECMDGOALS)),)
+else ifneq ($(filter-out check check-% watch watch-% diff-% hint hint-% help print-% deps loop-deps,$(MAKECMDGOALS)),)
   -include $(shell find $(BUILD) -path $(BUILD)/mutants -prune -o -name '*.d' -print 2>/dev/null)
 endif
 
@@ -387,6 +387,19 @@ demo-$1: deps
 	@scripts/demo.sh $(BUILD)/$$(if $$(SOLUTION),solutions,exercises)/$1/demo $$(ARGS)
 endef
 $(foreach c,$(CHAPTERS),$(eval $(call chapter_commands,$(call chapter_id,$c),$c)))
+
+# make check, make watch, make hint with no number: the chapter the learner
+# is on (scripts/current_chapter.sh says which, and why, in one line). Found
+# while the Makefile is read, so the goal is check-chNN itself, in this make:
+# no inner make, whose failure would add a second "*** Error" line.
+NO_NUMBER_GOAL := $(firstword $(filter check watch hint,$(MAKECMDGOALS)))
+ifneq ($(NO_NUMBER_GOAL),)
+  CURRENT_CHAPTER := $(shell $(if $(PROGRESS_DIR),PROGRESS_DIR='$(PROGRESS_DIR)') scripts/current_chapter.sh $(NO_NUMBER_GOAL) $(IDS))
+endif
+.PHONY: check watch hint
+check: check-$(CURRENT_CHAPTER)
+watch: watch-$(CURRENT_CHAPTER)
+hint: hint-$(CURRENT_CHAPTER)
 
 # A chapter name that does not exist: say which ones do.
 check-% solve-% diff-% demo-% hint-% watch-%:

@@ -48,6 +48,9 @@ The learner's loop (NN is a chapter number, e.g. 01):
   make watch-chNN     the same, again on every save of a file in exercises/chNN_*/ (Ctrl-C stops)
   make hint-chNN      the next hint for the first piece whose tests fail
                       (PIECE=<tag> LEVEL=1|2|3 for a given one)
+  make check, make watch, make hint
+                      the same for the chapter you are on: the one you checked last, or
+                      once that one is done, the next (it says which, and why)
   make solve-chNN     the same tests against the reference in solutions/
   make diff-chNN      your files beside the reference (DIFF=side: two columns)
   make demo-chNN      the chapter's demo (SOLUTION=1: the reference's; ARGS="--help": its
@@ -74,6 +77,8 @@ Options (add to any command, e.g. make check-ch03 SAN=thread TESTS="[queue]"):
   TESTS="<name>"      only that test: its name exactly as listed (quotes, commas and all)
   TESTS="[tag]"       only the tests of one piece; or any Catch test spec ("*wake*")
   ALL=1               make check-chNN runs every test of the chapter at once, not piece by piece
+  VERBOSE=1           make check-chNN shows all of Catch's output, for passing pieces too
+                      (by default a piece that passes shows one line, a failing one its failures)
   SAN=address|thread  build with AddressSanitizer+UBSan, or ThreadSanitizer
   STRESS=50           run the chapter's [race] tests 50 times in shuffled order
   WATCHDOG_SECONDS=30 how long a test may run before it counts as a hang (default 10 s,
