@@ -18,6 +18,11 @@
 # reported at the piece it broke, not as a puzzling failure further on.
 # make check-chNN ALL=1 (or TESTS=..., STRESS=...) runs the whole chapter's
 # binary at once instead (the Makefile does that, not this script).
+# A piece that passes shows its verdict line; one that fails, Catch's report of
+# its failing tests and the summary (VERBOSE=1: all of Catch's output, always).
+# A check that stops at a piece names the files to edit (those of yours the
+# piece's test includes by name) and ends with one line of overall progress:
+# "chapter N of 7 (its name), piece K of M".
 set -uo pipefail
 here=${0%/*}; [ "$here" = "$0" ] && here=.
 chapter="" dir="" build="" learner=exercises
@@ -38,6 +43,22 @@ n=${#pieces[@]}
 stamp() { echo "$build/pieces/$1.passed"; }
 declare -A stale_why=()
 label() { echo "piece $(($1 + 1)) of $n ($dir/tests/${pieces[$1]}.cpp)"; }
+chapters=(ch[0-9][0-9]_*/)
+position=0
+for k in "${!chapters[@]}"; do [ "${chapters[$k]%/}" = "$dir" ] && position=$((k + 1)); done
+title=$(head -n1 "$dir/README.md" 2>/dev/null | sed -E 's/^# *//; s/^[Cc]hapter [0-9]+[:.]? *//')
+overall() {  # overall WHERE: the one line of overall progress
+  echo "==> progress: chapter $position of ${#chapters[@]}${title:+ ($title)}, $1"
+}
+named_files() {  # named_files I: the files of yours piece I's test includes by name, in its order
+  # (not the whole chapter that comes with them through executor.hpp: a piece
+  # is about the headers its test names)
+  local name
+  while read -r name; do
+    [ -f "$learner/$name" ] && echo "$learner/$name"
+  done < <(sed -nE 's|^#include "('"$dir"'/[^"]+)".*|\1|p' "$dir/tests/${pieces[$1]}.cpp")
+  return 0
+}
 progress() {  # progress VERDICT TEXT: what make help shows for this chapter
   # (PROGRESS_DIR: the self-test's own folder, for a learner folder of its own)
   [ "$learner" = exercises ] || [ -n "${PROGRESS_DIR:-}" ] || return 0
@@ -55,21 +76,53 @@ build() {  # build I [J...]: the pieces' binaries, every core busy, an error pri
   "$here/build.sh" "${make_cmd[@]}" "${targets[@]}"
 }
 
-failed_at() {  # failed_at I: the check stops at piece I
+listed() {  # listed A B C: "A, B and C"
+  local out="" k
+  for ((k = 1; k <= $#; k++)); do
+    if [ "$k" -eq 1 ]; then out=${!k}; elif [ "$k" -eq $# ]; then out+=" and ${!k}"; else out+=", ${!k}"; fi
+  done
+  echo "$out"
+}
+what_to_edit() {  # what_to_edit I: which of your files piece I is about, to edit next
+  local -a named=() earlier=() new=() old=()
+  local j f again="then make check-$chapter again"
+  mapfile -t named < <(named_files "$1")
+  for ((j = 0; j < $1; j++)); do mapfile -t -O "${#earlier[@]}" earlier < <(named_files "$j"); done
+  for f in "${named[@]}"; do
+    if printf '%s\n' "${earlier[@]}" | grep -qxF -- "$f"; then old+=("${f##*/}"); else new+=("$f"); fi
+  done
+  if [ ${#new[@]} -gt 0 ]; then
+    echo "    Edit $(listed "${new[@]}"), $again"
+    [ ${#old[@]} -gt 0 ] && echo "    (its test also uses $(listed "${old[@]}"), which earlier pieces passed with)."
+  elif [ ${#named[@]} -gt 0 ]; then
+    local it=it; [ ${#named[@]} -gt 1 ] && it=them
+    echo "    Edit $(listed "${named[@]}"), $again"
+    echo "    (earlier pieces passed with $it: this piece asks more of $it)."
+  else
+    echo "    Edit $learner/$dir/ ($(cd "$learner/$dir" 2>/dev/null && listed *)), $again"
+    echo "    (this piece's test names none of these files: it runs them all together; $dir/README.md's"
+    echo "    ## Steps says which the piece is about)."
+  fi
+}
+failed_at() {  # failed_at I [FILE]: the check stops at piece I (FILE: the edit that broke it)
   local i=$1 rest=""
   rm -f "$(stamp "${pieces[$i]}")"
   [ $((i + 1)) -lt "$n" ] && rest="; pieces $((i + 2))-$n wait for it"
   [ $((i + 1)) -eq $((n - 1)) ] && rest="; piece $n waits for it"
   echo "    This is the piece to work on now$rest."
-  echo "    Edit the files in $learner/$dir/ (the chapter card: $dir/README.md says which),"
-  echo "    then make check-$chapter again.  Stuck? make hint-$chapter, or peek: make diff-$chapter"
+  if [ -n "${2:-}" ]; then echo "    Edit $2 (its change broke this piece), then make check-$chapter again."
+  else what_to_edit "$i"; fi
+  echo "    Stuck? make hint-$chapter, or peek: make diff-$chapter"
+  overall "piece $((i + 1)) of $n"
   progress fail "on piece $((i + 1)) of $n (${pieces[$i]})"
   exit 1
 }
 
+# (VERBOSE=1: all of Catch's output, as it comes, for passing pieces too)
+output=--failures-only; [ -n "${VERBOSE:-}" ] && [ "${VERBOSE}" != 0 ] && output=""
 run() {  # run I: run piece I; a pass leaves its stamp
   local i=$1
-  if SAN="${SAN:-}" "$here/run_tests.sh" --chapter "$chapter" --dir "$dir" --variant exercises \
+  if SAN="${SAN:-}" "$here/run_tests.sh" --chapter "$chapter" --dir "$dir" --variant exercises $output \
        --piece "$chapter $(label "$i")" "$build/pieces/${pieces[$i]}"; then
     touch "$(stamp "${pieces[$i]}")"
     return 0
@@ -83,16 +136,14 @@ for i in "${!pieces[@]}"; do
   [ -f "$(stamp "${pieces[$i]}")" ] || { current=$i; break; }
 done
 changed_since() {  # changed_since I: the first file of yours that piece I's test names and that changed since its pass
-  local s f name
+  local s f
   s=$(stamp "${pieces[$1]}")
-  # The files the piece's test file includes by name, not the whole chapter
-  # that comes with them through executor.hpp: a piece is about the headers
-  # its test names (ch07's later pieces all include everything; re-running
-  # them all after every edit would cost a compile each).
-  while read -r name; do
-    f="$learner/$name"
-    [ -f "$f" ] && [ "$f" -nt "$s" ] && { echo "$f"; return; }
-  done < <(sed -nE 's|^#include "('"$dir"'/[^"]+)".*|\1|p' "$dir/tests/${pieces[$1]}.cpp")
+  # (the files its test names, not all it includes: ch07's later pieces
+  # include everything; re-running them all after every edit would cost a
+  # compile each)
+  while read -r f; do
+    [ "$f" -nt "$s" ] && { echo "$f"; return; }
+  done < <(named_files "$1")
 }
 stale=()
 for i in "${!pieces[@]}"; do
@@ -117,7 +168,7 @@ if [ ${#stale[@]} -gt 0 ]; then
   for i in "${stale[@]}"; do
     if ! run "$i"; then
       echo "    It passed before: the change to ${stale_why[$i]} broke it."
-      failed_at "$i"
+      failed_at "$i" "${stale_why[$i]}"
     fi
   done
   echo
@@ -180,6 +231,8 @@ echo "    Compare with the reference:  make diff-$chapter"
 next=$(printf 'ch%02d' $((10#${chapter#ch} + 1)))
 if ls -d "${next}"_*/ >/dev/null 2>&1; then
   echo "    Then go on:                  read $(ls -d "${next}"_*/)README.md and run make check-$next"
+  echo "                                 (or make check: it goes on where you are)"
 fi
+overall "all $n pieces pass"
 progress pass done
 exit 0

@@ -4,10 +4,20 @@
 set -uo pipefail
 echo "Build an async executor from scratch, one chapter at a time."
 echo
-printf '  %-6s %-22s %s\n' chapter topic "your progress (last make check-chNN)"
+# Each chapter's name as its card's heading gives it ("# Chapter N: name"),
+# whole: the column is as wide as the longest (scripts/names.sh checks that
+# the book and the READMEs use the same names).
+declare -A title_of=()
+width=5
 for id in "$@"; do
   dir=$(ls -d ${id}_*/ 2>/dev/null | head -n1); dir=${dir%/}
-  title=$(head -n1 "$dir/README.md" 2>/dev/null | sed -E 's/^# *//; s/^[Cc]hapter [0-9]+[:.]? *//')
+  title_of[$id]=$(head -n1 "$dir/README.md" 2>/dev/null | sed -E 's/^# *//; s/^[Cc]hapter [0-9]+[:.]? *//')
+  [ ${#title_of[$id]} -gt "$width" ] && width=${#title_of[$id]}
+done
+printf '  %-7s %-*s  %s\n' chapter "$width" name "your progress (last make check-chNN)"
+for id in "$@"; do
+  dir=$(ls -d ${id}_*/ 2>/dev/null | head -n1); dir=${dir%/}
+  title=${title_of[$id]}
   status="not started"
   progress=${PROGRESS_DIR:-build/progress}/$id
   if [ -f "$progress" ]; then
@@ -28,7 +38,7 @@ for id in "$@"; do
       status="$status; edited since"
     fi
   fi
-  printf '  %-6s %-22s %s\n' "$id" "${title:0:22}" "$status"
+  printf '  %-7s %-*s  %s\n' "$id" "$width" "$title" "$status"
 done
 cat <<'TXT'
 
@@ -38,6 +48,9 @@ The learner's loop (NN is a chapter number, e.g. 01):
   make watch-chNN     the same, again on every save of a file in exercises/chNN_*/ (Ctrl-C stops)
   make hint-chNN      the next hint for the first piece whose tests fail
                       (PIECE=<tag> LEVEL=1|2|3 for a given one)
+  make check, make watch, make hint
+                      the same for the chapter you are on: the one you checked last, or
+                      once that one is done, the next (it says which, and why)
   make solve-chNN     the same tests against the reference in solutions/
   make diff-chNN      your files beside the reference (DIFF=side: two columns)
   make demo-chNN      the chapter's demo (SOLUTION=1: the reference's; ARGS="--help": its
@@ -64,6 +77,8 @@ Options (add to any command, e.g. make check-ch03 SAN=thread TESTS="[queue]"):
   TESTS="<name>"      only that test: its name exactly as listed (quotes, commas and all)
   TESTS="[tag]"       only the tests of one piece; or any Catch test spec ("*wake*")
   ALL=1               make check-chNN runs every test of the chapter at once, not piece by piece
+  VERBOSE=1           make check-chNN shows all of Catch's output, for passing pieces too
+                      (by default a piece that passes shows one line, a failing one its failures)
   SAN=address|thread  build with AddressSanitizer+UBSan, or ThreadSanitizer
   STRESS=50           run the chapter's [race] tests 50 times in shuffled order
   WATCHDOG_SECONDS=30 how long a test may run before it counts as a hang (default 10 s,

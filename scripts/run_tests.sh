@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Runs one test binary and tells the learner what happened and what to do next.
 #   run_tests.sh [--chapter ch01 --dir ch01_single_future --variant exercises|solutions|core]
-#                [--quiet] [--stress N] [--piece LABEL] BINARY [catch test spec...]
+#                [--quiet | --failures-only] [--stress N] [--piece LABEL] BINARY [catch test spec...]
 # --piece LABEL: BINARY is one piece of the chapter (scripts/check.sh runs them
 # one by one); the verdict names LABEL, and check.sh says what comes next.
+# --quiet: the binary's output is shown only when something failed, after the
+# run, without colour (make sanitize's table).
+# --failures-only (make check-chNN's pieces, unless VERBOSE=1): the same, in
+# colour on a terminal and without Catch's banner: a piece that passes shows
+# its verdict line alone (not Catch's totals, nor what its tests print); a
+# failing one shows Catch's report of its failing tests, then the summary.
+# (Nothing the summary needs is lost: a stub reached on a worker thread, a
+# hang's hint come from the progress file, not from the output.)
 # Without a spec, TESTS from the environment picks the tests (make check-chNN
 # TESTS=...): a test name exactly as `--list-test-names-only` prints it (any
 # spaces, quotes, parentheses or commas; runs of white space count as one),
@@ -21,13 +29,14 @@
 # fresh random seeds and prints the seed of a failure, so the run can be replayed.
 set -uo pipefail
 here=${0%/*}; [ "$here" = "$0" ] && here=.
-chapter="" dir="" variant="" quiet="" stress="" piece=""
+chapter="" dir="" variant="" quiet="" failures_only="" stress="" piece=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --chapter) chapter=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --variant) variant=$2; shift 2 ;;
     --quiet) quiet=1; shift ;;
+    --failures-only) failures_only=1; shift ;;
     --stress) stress=$2; shift 2 ;;
     --piece) piece=$2; shift 2 ;;
     *) break ;;
@@ -126,16 +135,18 @@ fi
 
 # ---- run, and go on after a hang or a crash ---------------------------------
 colour=no; [ -t 1 ] && [ -z "$quiet" ] && colour=yes
+capture=$quiet$failures_only   # the output goes to $out, shown only after a failure
 # The watchdog's limit as tests/main.cpp computes it: WATCHDOG_SECONDS, or
 # 10 s times the slowdown factor (a busy machine, a sanitizer, valgrind).
 if [ "${WATCHDOG_SECONDS:-0}" -gt 0 ] 2>/dev/null; then hang_limit=$WATCHDOG_SECONDS
 else hang_limit=$(awk -v f="${EXECUTOR_TEST_SLOWDOWN:-1}" 'BEGIN { if (f < 1) f = 1; printf "%d\n", 10 * f + 0.5 }'); fi
+progress=$tmp/progress; : >"$progress"
+out=$tmp/out; : >"$out"   # (--quiet, --failures-only: the output, shown only when something failed)
 if [ -z "$quiet" ]; then
   why=""; [ "$hang_limit" -ne 10 ] && [ -z "${WATCHDOG_SECONDS:-}" ] && why=" (10 s times ${EXECUTOR_TEST_SLOWDOWN}: this machine is busy, or a sanitizer slows the tests)"
-  echo "(a test case still running after $hang_limit s is stopped as a hang$why; WATCHDOG_SECONDS=N sets it)"
+  limit_line="(a test case still running after $hang_limit s is stopped as a hang$why; WATCHDOG_SECONDS=N sets it)"
+  if [ -n "$failures_only" ]; then echo "$limit_line" >>"$out"; else echo "$limit_line"; fi
 fi
-progress=$tmp/progress; : >"$progress"
-out=$tmp/out; : >"$out"   # (--quiet: the output, shown only when something failed)
 mapfile -t todo <<<"$matched"
 ran_out=""   # set when the time limit or a crash outside a test stopped the run
 restarted=""
@@ -146,9 +157,9 @@ while [ ${#todo[@]} -gt 0 ]; do
     only=(-f "$tmp/names")
   fi
   mapfile -t lines <"$progress"; mark=${#lines[@]}
-  if [ -n "$quiet" ]; then
-    EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour no "${only[@]}" >>"$out" 2>&1
-    rc=$?
+  if [ -n "$capture" ]; then
+    { EXECUTOR_PROGRESS=$progress timeout -k 5 "$limit" "$bin" --use-colour $colour "${only[@]}" >>"$out" 2>&1
+      rc=$?; } 2>/dev/null
     show_sanitizer_reports "$out"
   else
     # (the braces keep bash's own "Segmentation fault" job message out: the summary says it)
@@ -174,7 +185,7 @@ while [ ${#todo[@]} -gt 0 ]; do
   restarted=1
   if [ ${#todo[@]} -gt 0 ]; then
     msg="=== the run goes on with the ${#todo[@]} test(s) after \"$last\""
-    if [ -n "$quiet" ]; then echo "$msg" >>"$out"; else echo; echo "$msg"; echo; fi
+    if [ -n "$capture" ]; then echo "$msg" >>"$out"; else echo; echo "$msg"; echo; fi
   fi
 done
 
@@ -227,8 +238,16 @@ summary_list=$(awk -F'\t' -v chapter="$chapter" -v hints="$([ "$variant" = exerc
     }
   }' "$progress")
 
-if [ -n "$quiet" ] && { [ $bad -gt 0 ] || [ -n "$ran_out" ] || [ -n "$exit_failed" ]; }; then cat "$out"; fi
-echo
+went_wrong=""; { [ $bad -gt 0 ] || [ -n "$ran_out" ] || [ -n "$exit_failed" ] || [ "$ran" -lt "$selected" ]; } && went_wrong=1
+without_banner() {  # Catch's "<binary> is a Catch v2.13.10 host application ..." lines, each run's
+  awk '/^~+$/ { banner = 1; next }
+       banner && /(host application\.|^Run with -\? for options|^Randomness seeded to: [0-9]+)$/ { next }
+       banner && /^$/ { banner = 0; next }
+       { banner = 0; print }' "$1"
+}
+if [ -n "$quiet" ] && [ -n "$went_wrong" ]; then cat "$out"; fi
+if [ -n "$failures_only" ] && [ -n "$went_wrong" ]; then without_banner "$out"; fi
+[ -n "$failures_only" ] && [ -z "$went_wrong" ] || echo
 if [ -n "$ran_out" ]; then
   echo "!!! $bin: $ran_out; $((selected - ran)) selected test(s) did not run."
 elif [ "$ran" -lt "$selected" ]; then

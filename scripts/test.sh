@@ -85,6 +85,10 @@ harness_leak_not_all_passed() {  # Catch's "All tests passed" is followed by the
 }
 harness_names_stub_on_other_thread() {  # a todo() caught on a worker is named in the summary
   local out; out=$(selftest_run "[todo-thread]"); echo "$out"
+  grep -q 'a stub was reached on some thread during this test: not implemented yet: Worker::run_task' <<<"$out" || return 1
+  # make check-chNN's pieces show Catch's output only for a failure: the summary still names it
+  out=$(WATCHDOG_SECONDS=1 TESTS="[todo-thread]" scripts/run_tests.sh --chapter selftest --variant exercises \
+    --failures-only --piece "selftest piece" "$BUILD/infra/selftest" 2>&1); echo "$out"
   grep -q 'a stub was reached on some thread during this test: not implemented yet: Worker::run_task' <<<"$out"
 }
 harness_prints_hang_limit() {  # the run says how long a test may take before it is a hang
@@ -124,11 +128,18 @@ check_stops_at_first_failing_piece() {  # the stubs: piece 1 fails, the others w
   grep -q 'pieces 2-4 wait for it' <<<"$out" &&
   ! grep -q 'piece 2 of 4' <<<"$out" && ! grep -qiE 'well done|go on' <<<"$out"
 }
+check_names_file_to_edit() {  # the stubs: the summary names piece 1's file and the overall progress
+  local out; out=$(check_pieces pristine "$BUILD/pristine/src/exercises" again); echo "$out"
+  grep -q "^    Edit $BUILD/pristine/src/exercises/ch01_single_future/countdown.hpp, then make check-ch01 again$" <<<"$out" &&
+  grep -q "^==> progress: chapter 1 of $(ls -d ch[0-9][0-9]_*/ | wc -l) (.*), piece 1 of 4$" <<<"$out" &&
+  grep -q 'FAILED:' <<<"$out"   # (Catch's own report of the failing tests is there too)
+}
 check_reference_passes_every_piece() {  # the reference: every piece, then "well done"
   local out rc n; out=$(check_pieces solutions solutions); rc=$?; echo "$out"
   n=$("$BUILD/solutions/ch01/tests" --list-test-names-only 2>/dev/null | grep -c .)
   [ $rc -eq 0 ] && [ "$(grep -c '^--> ch01 piece [1-4] of 4 .*: all [0-9]* tests pass\.$' <<<"$out")" -eq 4 ] &&
-  grep -q "^==> ch01: all 4 pieces pass, all $n tests. Well done!" <<<"$out" || return 1
+  grep -q "^==> ch01: all 4 pieces pass, all $n tests. Well done!" <<<"$out" &&
+  ! grep -q 'All tests passed' <<<"$out" || return 1   # (a passing piece: its line, not Catch's totals)
   out=$(check_pieces solutions solutions again); rc=$?; echo "$out"
   [ $rc -eq 0 ] && grep -q 'every piece has passed before; now all of them' <<<"$out"
 }
@@ -163,6 +174,7 @@ check_reruns_a_piece_whose_file_changed() {  # a regression in an earlier piece 
   grep -q "^check-ch01: piece 1 of 4 (ch01_single_future/tests/test_1_countdown.cpp) passed before, but .*ch01_single_future/countdown.hpp changed since: it runs again first" <<<"$out" &&
   grep -q '^==> ch01 piece 1 of 4 .*: not there yet' <<<"$out" &&
   grep -q 'It passed before: the change to .*countdown.hpp broke it' <<<"$out" &&
+  grep -q "^    Edit $d/ch01_single_future/countdown.hpp (its change broke this piece)" <<<"$out" &&
   ! grep -q 'piece 3 of 4 (ch01_single_future/tests/test_3' <<<"$out"
 }
 
@@ -183,6 +195,84 @@ check_help_says_done_after_green() {  # make help's progress: "in progress" whil
   progress_check
   out=$(PROGRESS_DIR="$p" scripts/help.sh ch01); echo "$out"; rm -rf "$d" "$p"
   grep -qE '^  ch01 .* done$' <<<"$out"
+}
+
+# The learner's own build shows the unused-entity warnings without failing on
+# them (a half-written class); every other warning is still an error.
+half_written_check() {  # half_written_check FOLDER: check-ch01 of a stub with half-written code added
+  scripts/check.sh --chapter ch01 --dir ch01_single_future --build "$BUILD/learner-${1//\//-}/ch01" --learner "$1" \
+    -- make CXX="${TEST_CXX:-g++}" OPT="${TEST_OPT:--O1 -g}" LEARNER="$1" 2>&1
+}
+half_written_stub() {  # half_written_stub FOLDER: ch01's stubs from git, plus code a learner leaves half-written
+  rm -rf "$1"; mkdir -p "$1"; cp -r solutions/ch01_single_future "$1/"
+  git show HEAD:exercises/ch01_single_future/countdown.hpp >"$1/ch01_single_future/countdown.hpp"
+  cat >>"$1/ch01_single_future/countdown.hpp" <<'CPP'
+
+namespace ch01 {
+class HalfWritten {
+public:
+    explicit HalfWritten(int n) { int started = n; }
+private:
+    int remaining_ = 0;
+};
+}  // namespace ch01
+CPP
+}
+loop_shows_unused_warnings() {  # an unused private field (clang++) or variable compiles, the warning shown
+  local d=build/scratch-unused out rc
+  half_written_stub "$d"
+  out=$(half_written_check "$d"); rc=$?; echo "$out"; rm -rf "$d"
+  [ $rc -ne 0 ] && grep -q '^==> ch01 piece 1 of 4 .*: not there yet' <<<"$out" &&
+  ! grep -q 'does not compile' <<<"$out" &&
+  grep -q "countdown.hpp:.*warning: unused variable .started. \[-Wunused-variable\]" <<<"$out" || return 1
+  if [[ $(basename "${TEST_CXX:-g++}") == clang* ]]; then
+    grep -q "countdown.hpp:.*warning: private field 'remaining_' is not used \[-Wunused-private-field\]" <<<"$out"
+  fi
+}
+loop_keeps_return_type_error() {  # a missing return is still an error in the learner's build
+  local d=build/scratch-noreturn out rc
+  half_written_stub "$d"
+  cat >>"$d/ch01_single_future/countdown.hpp" <<'CPP'
+
+namespace ch01 {
+inline int half_written_left(int n) {
+    if (n > 0) return n;
+}
+// (called at start-up: g++ compiles the function, and so sees its end)
+static const int half_written_calls = half_written_left(1);
+}  // namespace ch01
+CPP
+  out=$(half_written_check "$d"); rc=$?; echo "$out"; rm -rf "$d"
+  [ $rc -ne 0 ] && grep -q '^==> ch01 piece 1 of 4 .* does not compile' <<<"$out" &&
+  grep -qE 'countdown.hpp:.*error: .*\[-Werror[=,](-W)?return-type\]' <<<"$out"
+}
+
+check_without_number_continues() {  # make check/watch/hint with no number: the chapter you are on
+  local p out rc=0
+  p=$(mktemp -d)
+  picks() {  # picks GOAL ID: make GOAL with no number runs GOAL-ID
+    local want
+    case $1 in
+      check) want="scripts/check.sh --chapter $2 " ;;
+      watch) want="scripts/watch.sh $2 " ;;
+      hint) want="scripts/hint.sh $2_" ;;
+    esac
+    out=$(make -n "$1" PROGRESS_DIR="$p" 2>&1); echo "$out"
+    grep -qF -- "$want" <<<"$out" || { echo ">> make $1 did not pick $2"; return 1; }
+  }
+  picks check ch01 && grep -q 'no chapter checked yet' <<<"$out" || rc=1
+  # An older record of ch03, then a real check of ch01's stubs: ch01 was checked last.
+  printf 'fail\ton piece 1 of 4 (test_1_queue)\n' >"$p/ch03"; touch -d '-1 min' "$p/ch03"
+  PROGRESS_DIR="$p" check_pieces pristine "$BUILD/pristine/src/exercises" again >/dev/null
+  picks check ch01 && grep -q 'the chapter you checked last' <<<"$out" || rc=1
+  picks watch ch01 && picks hint ch01 || rc=1
+  # ch01 done: on to ch02, which has no record (ch03, in progress, waits).
+  printf 'pass\tdone\n' >"$p/ch01"
+  picks check ch02 && grep -q 'ch01, the chapter you checked last, is done: on to ch02' <<<"$out" || rc=1
+  # After make check-ch02 (not done yet): make check goes on at ch02.
+  sleep 1; printf 'fail\ton piece 2 of 4 (test_2_simple_waker)\n' >"$p/ch02"
+  picks check ch02 || rc=1
+  rm -rf "$p"; return $rc
 }
 
 pristine_ignores_edits() {  # make test's stubs come from git, not from a learner's edited exercises/
@@ -214,12 +304,17 @@ check "TESTS=: a filter that matches nothing is an error" tests_no_match_is_erro
 check "stubs: make test takes them from git, not your edits" pristine_ignores_edits
 check "watch-chNN: a save during a check starts another check" watch_sees_save_during_check
 check "check-chNN: stops at the first failing piece, names it" check_stops_at_first_failing_piece
+check "check-chNN: the summary names the file to edit, then chapter N of M, piece K of M" check_names_file_to_edit
+check "check-chNN: an unused private field or variable compiles, the warning shown" loop_shows_unused_warnings
+check "check-chNN: a missing return is still an error (only -Wunused-* are relaxed)" loop_keeps_return_type_error
+check "make check/watch/hint with no number: the chapter you checked last, or the next" check_without_number_continues
 check "check-chNN: the reference passes piece by piece, then all" check_reference_passes_every_piece
 check "check-chNN: a passed piece whose file changed runs again first" check_reruns_a_piece_whose_file_changed
 check "help: a chapter that went green again shows done, not in progress" check_help_says_done_after_green
 check "mutants: every chNN_*/mutants/*.mutant still applies" scripts/mutants.sh --check "$@"
 check "layout: exercises/ holds only the learner's files, given/ each once" scripts/layout.sh
 check "docs: every path ARCHITECTURE.md, DESIGN.md, CONTRIBUTING.md, README.md name exists" scripts/doc_paths.sh ARCHITECTURE.md DESIGN.md CONTRIBUTING.md README.md
+check "names: one name per chapter in its card, the book, the READMEs and make help" scripts/names.sh "$@"
 check "rules: every chapter's rule table names real tests and mutants, every must/never has a row" scripts/rules.sh "$@"
 check "cards: each card lists every test once, by piece, and its steps name every piece" scripts/cards.sh "$BUILD" "$@"
 check "cards: cards.sh passes a good card and names each fault of a bad one" tools/selftest_cards.sh
