@@ -159,7 +159,7 @@ EXTRA_GOALS :=
 
 # ---- refuse unknown goals early, with the list of good ones ---------------
 KNOWN_GOALS := $(EXTRA_GOALS) help test check watch hint check-% solve-% diff-% demo-% hint-% watch-% core-test \
-	book book-check book-sync bench deps loop-deps clean build/% all-binaries solution-binaries \
+	book book-browser book-check book-sync bench deps loop-deps clean build/% all-binaries solution-binaries \
 	print-build print-loop-build print-loop-cxx sanitize stress memcheck mutants mutant-binary loop-time soak pristine-src pch test-main \
 	test-catch2-v3
 UNKNOWN_GOALS := $(filter-out $(KNOWN_GOALS),$(MAKECMDGOALS))
@@ -167,7 +167,7 @@ ifneq ($(UNKNOWN_GOALS),)
   $(error unknown target '$(firstword $(UNKNOWN_GOALS))'. Run `make help` to see the commands)
 endif
 
-.PHONY: help test core-test book book-check book-sync bench deps loop-deps clean all-binaries solution-binaries \
+.PHONY: help test core-test book book-browser book-check book-sync bench deps loop-deps clean all-binaries solution-binaries \
 	print-build print-loop-build print-loop-cxx sanitize stress memcheck mutants mutant-binary loop-time soak pristine-src
 
 help:
@@ -479,6 +479,11 @@ book-sync: $(BUILD)/tools/bookcheck
 
 book:
 	@scripts/book.sh
+
+# The book's site in headless Chromium (search, 400 px, dark, print, links);
+# screenshots in build/book/screenshots/.
+book-browser:
+	@scripts/book_browser.sh
 
 bench: deps
 	@scripts/bench.sh '$(BUILD)'

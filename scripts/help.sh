@@ -70,7 +70,9 @@ Proving it (see book/proving_it.md):
                       (CHAPTER=ch03 MUTANT=<slug> RUNS=20 pick some)
   make soak           the reference's whole suite SOAK_RUNS=20 times beside two busy loops
   make loop-time      how long check-chNN takes after an edit, per piece of each chapter
-  make book           the book as HTML in build/book/
+  make book           the book as HTML in build/book/ (search, dark, print.html; works offline)
+  make book-browser   the book's site checked in headless Chromium; screenshots in
+                      build/book/screenshots/
   make bench          the executors side by side with asio
 
 Options (add to any command, e.g. make check-ch03 SAN=thread TESTS="[queue]"):

@@ -338,6 +338,8 @@ for bin in "$BUILD"/bench/*; do
   check "bench $(basename "$bin"): rejects a bad option" demo_rejects_bad_option "$bin"
 done
 check "book: every excerpt matches solutions/" "$BUILD/tools/bookcheck" book/*.md
+check "book site in Chromium: pages, search, 400 px, dark, print, captions, links" scripts/book_browser.sh
+check "book site: the browser check catches each fault of its fixture book" scripts/book_browser.sh --selftest
 # ---- the book's exercises (tools/rules.mk): giveaway measure, hint ladders ----
 check "book tools: giveaway and hint.sh on their fixtures" tools/selftest.sh "$BUILD/tools/giveaway"
 check "book: exercises give away <= 25 % (make giveaway)" "$BUILD/tools/giveaway" --max 25 --summary --exercises "$BUILD/pristine/src/exercises"

@@ -1,0 +1,2 @@
+// The fixture's stub.
+int answer() { return 42; }
