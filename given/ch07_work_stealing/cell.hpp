@@ -3,8 +3,10 @@
 // and dealloc that the Header's vtable points at, and the future itself.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -12,6 +14,7 @@
 #include <variant>
 
 #include "ch07_work_stealing/header.hpp"
+#include "core/block_pool.hpp"
 #include "core/future.hpp"
 #include "core/live_tasks.hpp"
 #include "core/poll.hpp"
@@ -113,6 +116,15 @@ public:
     // leaked).
     Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) { detail::retain(*shared); }
     ~Cell() noexcept { (void)free_future(); }
+
+    // The block comes from this thread's pool (include/core/block_pool.hpp):
+    // in a burst of 10^5 live tasks malloc's own per-thread cache is too small
+    // to help, and each malloc and free takes its arena's lock. An
+    // over-aligned future's block is operator new's.
+    static void* operator new(std::size_t n) { return core::pool::allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { core::pool::deallocate(p, n); }
+    static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+    static void operator delete(void* p, std::size_t n, std::align_val_t a) noexcept { ::operator delete(p, n, a); }
 
 private:
     // [book:poll]

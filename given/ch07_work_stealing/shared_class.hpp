@@ -20,6 +20,7 @@
 #include "ch07_work_stealing/parker.hpp"
 #include "ch07_work_stealing/task.hpp"
 #include "ch07_work_stealing/timer.hpp"
+#include "core/block_pool.hpp"
 
 namespace ch07 {
 
@@ -144,6 +145,7 @@ inline void Shared::run_worker(std::size_t index) {
     Worker& w = *workers_[index];
     detail::current_shared = this;
     detail::current_worker = &w;
+    core::pool::FramesFromPool frames;  // coroutines made here get their frames from this thread's pool
     try {
         while (!closed_.load(std::memory_order_acquire)) {
             ++w.tick;
