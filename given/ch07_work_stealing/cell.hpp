@@ -114,7 +114,9 @@ public:
     // move constructor throws, nothing is left to undo (counted first, by the
     // Header, that reference was never given back and the runtime's state
     // leaked).
-    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) { detail::retain(*shared); }
+    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) {
+        detail::retain_for_task(*shared);
+    }
     ~Cell() noexcept { (void)free_future(); }
 
     // The block comes from this thread's pool (include/core/block_pool.hpp):
@@ -197,7 +199,7 @@ private:
     static void dealloc(Header* header) {
         Shared* shared = header->shared;
         delete static_cast<Cell*>(header);
-        detail::release(*shared);
+        detail::release_for_task(*shared);
     }
 
     // Runs the future's destructor once and catches what it throws (chapter

@@ -135,7 +135,7 @@ public:
     }
     static void operator delete(void* frame, std::size_t n) noexcept {
         if (static_cast<unsigned char*>(frame)[n]) return pool::deallocate_frame(frame, n);
-        ::operator delete(frame, n + 1);
+        ::operator delete(frame);
     }
 #endif
 

@@ -134,7 +134,7 @@ inline void flush(ThreadCache& c) {
     for (std::size_t k = 0; k < classes; ++k) {
         depot_push(k, c.loaded[k]);
         depot_push(k, c.previous[k]);
-        c.loaded[k] = {};
+        c.loaded[k] = {nullptr, magazine};  // "full": a later free takes the slow path, which sees `exited`
         c.previous[k] = {};
     }
     c.exited = true;  // a thread-local destructor that runs after this one frees to the depot
@@ -164,49 +164,88 @@ inline bool decide_enabled() {
     return !(knob && std::strcmp(knob, "off") == 0);
 }
 
-// This thread's list of the class is empty.
-[[gnu::noinline]] inline void* allocate_slow(ThreadCache& c, std::size_t cls) {
-    if (FreeBlock* b = c.previous[cls].head) {  // a full chain kept back: use it now
-        c.loaded[cls] = {b->next, c.previous[cls].count - 1};
-        c.previous[cls] = {};
-        return b;
+[[gnu::noinline]] inline void* new_slab(ThreadCache& c, std::size_t size) {
+    // The old slab's tail (under 512 bytes) is left unused.
+    char* slab = static_cast<char*>(::operator new(slab_bytes));
+    {
+        std::lock_guard lock(depot.mutex);
+        std::memcpy(slab, &depot.slabs, sizeof(void*));
+        depot.slabs = slab;
     }
+    c.bump = slab + granule + size;  // the first granule holds the link
+    c.bump_end = slab + slab_bytes;
+    return slab + granule;
+}
+
+[[gnu::noinline]] inline void* refill(ThreadCache& c, std::size_t cls) {
     std::size_t size = (cls + 1) * granule;
     // Late in a thread's exit: a block of the class's full size from
     // operator new is as good as a pooled one, and keeps nothing here.
     if (c.exited) return ::operator new(size);
     register_exit_flush(c);
-    if (Chain chain = depot_pop(cls); chain.head) {
+    Chain chain = depot_pop(cls);
+    if (chain.head) {
         c.loaded[cls] = {chain.head->next, chain.count - 1};
         return chain.head;
     }
-    if (std::size_t(c.bump_end - c.bump) < size) {
-        // The slab's tail (under 512 bytes) is left unused.
-        char* slab = static_cast<char*>(::operator new(slab_bytes));
-        {
-            std::lock_guard lock(depot.mutex);
-            std::memcpy(slab, &depot.slabs, sizeof(void*));
-            depot.slabs = slab;
-        }
-        c.bump = slab + granule;  // the first granule holds the link
-        c.bump_end = slab + slab_bytes;
-    }
+    if (std::size_t(c.bump_end - c.bump) < size) return new_slab(c, size);
     void* p = c.bump;
     c.bump += size;
     return p;
 }
 
-[[gnu::noinline]] inline void deallocate_slow(ThreadCache& c, std::size_t cls, FreeBlock* b) {
-    if (c.exited) {  // this thread's cache was flushed: nothing may stay in it now
-        b->next = nullptr;
-        return depot_push(cls, {b, 1});
+// This thread's list of the class is empty: a full chain kept back, else
+// the depot, else the slab.
+inline void* allocate_slow(ThreadCache& c, std::size_t cls) {
+    if (FreeBlock* b = c.previous[cls].head) {
+        c.loaded[cls] = {b->next, c.previous[cls].count - 1};
+        c.previous[cls] = {};
+        return b;
     }
+    std::size_t size = (cls + 1) * granule;
+    // A burst's allocations come from the slab: keep that path short.
+    if (c.registered && !depot.chains[cls].load(std::memory_order_relaxed) &&
+        std::size_t(c.bump_end - c.bump) >= size) {
+        void* p = c.bump;
+        c.bump += size;
+        return p;
+    }
+    return refill(c, cls);
+}
+
+[[gnu::noinline]] inline void deallocate_slow(ThreadCache& c, std::size_t cls, FreeBlock* b) {
+    b->next = nullptr;
+    if (c.exited) return depot_push(cls, {b, 1});  // this thread's cache was flushed: nothing may stay in it now
     register_exit_flush(c);
     // loaded is full: it becomes `previous`, and a full `previous` goes to the depot.
     if (c.previous[cls].count) depot_push(cls, c.previous[cls]);
     c.previous[cls] = c.loaded[cls];
-    b->next = nullptr;
     c.loaded[cls] = {b, 1};
+}
+
+// The pool itself, whether or not it is enabled now (a frame's byte, or a
+// task block allocated while it was, says the block is the pool's).
+inline void* pop(std::size_t cls) {
+    ThreadCache& c = cache;
+    Chain& list = c.loaded[cls];
+    if (FreeBlock* b = list.head) {
+        list.head = b->next;
+        --list.count;
+        return b;
+    }
+    return allocate_slow(c, cls);
+}
+inline void push(std::size_t cls, void* p) noexcept {
+    ThreadCache& c = cache;
+    Chain& list = c.loaded[cls];
+    auto* b = static_cast<FreeBlock*>(p);
+    if (list.count < magazine) {  // also false after the exit flush
+        b->next = list.head;
+        list.head = b;
+        ++list.count;
+        return;
+    }
+    deallocate_slow(c, cls, b);
 }
 
 }  // namespace detail
@@ -234,30 +273,12 @@ inline bool enabled() {
 
 inline void* allocate(std::size_t n) {
     if (n == 0 || n > max_pooled || !enabled()) return ::operator new(n);
-    std::size_t cls = class_of(n);
-    detail::ThreadCache& c = detail::cache;
-    detail::Chain& list = c.loaded[cls];
-    if (detail::FreeBlock* b = list.head) {
-        list.head = b->next;
-        --list.count;
-        return b;
-    }
-    return detail::allocate_slow(c, cls);
+    return detail::pop(class_of(n));
 }
 
 inline void deallocate(void* p, std::size_t n) noexcept {
-    if (n == 0 || n > max_pooled || !enabled()) return ::operator delete(p, n);
-    std::size_t cls = class_of(n);
-    detail::ThreadCache& c = detail::cache;
-    detail::Chain& list = c.loaded[cls];
-    auto* b = static_cast<detail::FreeBlock*>(p);
-    if (list.count < magazine && !c.exited) {
-        b->next = list.head;
-        list.head = b;
-        ++list.count;
-        return;
-    }
-    detail::deallocate_slow(c, cls, b);
+    if (n == 0 || n > max_pooled || !enabled()) return ::operator delete(p);  // unsized: clang has sized delete only with -fsized-deallocation
+    detail::push(class_of(n), p);
 }
 
 // The switch core::Async's promise reads: frames from the pool on this thread?
@@ -267,14 +288,19 @@ constinit inline thread_local bool frames_on = false;
 inline bool frames_here() { return detail::frames_on; }
 
 // A coroutine frame of n bytes from the pool, with the byte after it set
-// (core::Async's promise reads it to send the frame back here). Out of
-// line: the promise's code for a frame that is not pooled stays small.
-[[gnu::noinline]] inline void* allocate_frame(std::size_t n) {
-    auto* p = static_cast<unsigned char*>(allocate(n + 1));
+// (core::Async's promise reads it to send the frame back here). Called
+// only where frames_here(), that is where the pool is enabled.
+inline void* allocate_frame(std::size_t n) {
+    if (n + 1 > max_pooled) {
+        auto* p = static_cast<unsigned char*>(::operator new(n + 1));
+        p[n] = 0;
+        return p;
+    }
+    auto* p = static_cast<unsigned char*>(detail::pop(class_of(n + 1)));
     p[n] = 1;
     return p;
 }
-[[gnu::noinline]] inline void deallocate_frame(void* frame, std::size_t n) noexcept { deallocate(frame, n + 1); }
+inline void deallocate_frame(void* frame, std::size_t n) noexcept { detail::push(class_of(n + 1), frame); }
 
 // A runtime's worker turns frames from the pool on for its lifetime.
 class FramesFromPool {
