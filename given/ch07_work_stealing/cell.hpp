@@ -123,7 +123,10 @@ public:
     // in a burst of 10^5 live tasks malloc's own per-thread cache is too small
     // to help, and each malloc and free takes its arena's lock. An
     // over-aligned future's block is operator new's.
-    static void* operator new(std::size_t n) { return core::pool::allocate(n); }
+    // (Out of line: g++ -O1 otherwise follows the block through the free
+    // list into the future's move constructor and warns, wrongly, that its
+    // members may be used uninitialized.)
+    [[gnu::noinline]] static void* operator new(std::size_t n) { return core::pool::allocate(n); }
     static void operator delete(void* p, std::size_t n) noexcept { core::pool::deallocate(p, n); }
     static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
     static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept { ::operator delete(p, a); }
