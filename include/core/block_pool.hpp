@@ -48,13 +48,6 @@
 #include <mutex>
 #include <new>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define CORE_POOL_HAVE_VALGRIND 1
-#endif
-#endif
-
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define CORE_POOL_COMPILED_OUT 1
 #elif defined(__has_feature)
@@ -150,16 +143,14 @@ inline void register_exit_flush(ThreadCache& c) {
 }
 
 inline bool decide_enabled() {
-#if defined(CORE_POOL_HAVE_VALGRIND)
-    if (RUNNING_ON_VALGRIND) {
-        // The heap tools replace malloc through a preloaded library
-        // (vgpreload_memcheck-..., vgpreload_helgrind-...); callgrind and
-        // cachegrind preload only vgpreload_core.
-        const char* preload = std::getenv("LD_PRELOAD");
-        for (const char* p = preload; p && (p = std::strstr(p, "vgpreload_")); p += 10)
-            if (std::strncmp(p, "vgpreload_core", 14) != 0) return false;
-    }
-#endif
+    // Valgrind's heap tools replace malloc through a preloaded library
+    // (vgpreload_memcheck-..., vgpreload_helgrind-...); callgrind and
+    // cachegrind preload only vgpreload_core. Read from the environment,
+    // not from <valgrind/valgrind.h>: that header is there only once the
+    // valgrind package is, and a binary built before it must still know.
+    const char* preload = std::getenv("LD_PRELOAD");
+    for (const char* p = preload; p && (p = std::strstr(p, "vgpreload_")); p += 10)
+        if (std::strncmp(p, "vgpreload_core", 14) != 0) return false;
     const char* knob = std::getenv("CORE_BLOCK_POOL");
     return !(knob && std::strcmp(knob, "off") == 0);
 }
