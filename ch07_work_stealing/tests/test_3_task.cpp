@@ -17,6 +17,7 @@
 #include "ch07_work_stealing/executor.hpp"
 #include "ch07_work_stealing/scheduler.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
 #include "ch07_work_stealing/task.hpp"  // this piece's file: check-chNN re-runs the piece when it changes
+#include "core/block_pool.hpp"
 #include "core/core.hpp"
 #include "core/testing.hpp"
 #include "probes.hpp"
@@ -216,6 +217,7 @@ private:
 
 TEST_CASE("a spawned task is one allocation, however often it is polled", "[ch07][task]") {
     core::testing::hang_hint("spawned tasks never completed");
+    core::pool::testing::PoolOff pool_off;  // task blocks from operator new, where the count sees them
     ch07::Runtime rt(1);
     rt.block_on(rt.spawn(value_of(0)));  // the worker is up and warm
     constexpr int n = 200;
@@ -345,6 +347,7 @@ TEST_CASE("a wake by value from outside keeps its task, and so the runtime, aliv
     core::testing::hang_hint("a wake by value from another thread: the waking thread is held between the push "
                              "onto the injection queue and the wake of a sleeper while ~Runtime runs");
     const bool watching = CH07_COUNT_ALLOCATIONS && !ch07_task_alloc::under_valgrind();
+    core::pool::testing::PoolOff pool_off;  // the task's block goes back to operator delete, where it is watched
     auto window = std::make_shared<RemotePushWindow>();
     auto slot = std::make_shared<core::Waker>();
     auto polled = std::make_shared<std::atomic<bool>>(false);
@@ -397,6 +400,7 @@ TEST_CASE("a wake by value from outside keeps its task, and so the runtime, aliv
 TEST_CASE("a future whose move constructor throws in spawn leaves nothing behind, and the runtime is still freed",
           "[ch07][task]") {
     const bool watching = CH07_COUNT_ALLOCATIONS && !ch07_task_alloc::under_valgrind();
+    core::pool::testing::PoolOff pool_off;  // blocks go back to operator delete, where they are watched
     int failed_moves = 0;
     for (int nth = 1; nth <= 16; ++nth) {
         bool threw = false;

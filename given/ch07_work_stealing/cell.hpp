@@ -3,8 +3,10 @@
 // and dealloc that the Header's vtable points at, and the future itself.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -12,6 +14,7 @@
 #include <variant>
 
 #include "ch07_work_stealing/header.hpp"
+#include "core/block_pool.hpp"
 #include "core/future.hpp"
 #include "core/live_tasks.hpp"
 #include "core/poll.hpp"
@@ -111,8 +114,22 @@ public:
     // move constructor throws, nothing is left to undo (counted first, by the
     // Header, that reference was never given back and the runtime's state
     // leaked).
-    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) { detail::retain(*shared); }
+    Cell(F future, Shared* shared) : Base(&vtable, shared), future_(std::move(future)) {
+        detail::retain_for_task(*shared);
+    }
     ~Cell() noexcept { (void)free_future(); }
+
+    // The block comes from this thread's pool (include/core/block_pool.hpp):
+    // in a burst of 10^5 live tasks malloc's own per-thread cache is too small
+    // to help, and each malloc and free takes its arena's lock. An
+    // over-aligned future's block is operator new's.
+    // (Out of line: g++ -O1 otherwise follows the block through the free
+    // list into the future's move constructor and warns, wrongly, that its
+    // members may be used uninitialized.)
+    [[gnu::noinline]] static void* operator new(std::size_t n) { return core::pool::allocate(n); }
+    static void operator delete(void* p, std::size_t n) noexcept { core::pool::deallocate(p, n); }
+    static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+    static void operator delete(void* p, std::size_t, std::align_val_t a) noexcept { ::operator delete(p, a); }
 
 private:
     // [book:poll]
@@ -185,7 +202,7 @@ private:
     static void dealloc(Header* header) {
         Shared* shared = header->shared;
         delete static_cast<Cell*>(header);
-        detail::release(*shared);
+        detail::release_for_task(*shared);
     }
 
     // Runs the future's destructor once and catches what it throws (chapter

@@ -26,6 +26,8 @@ bool list_waiting_task(Shared& shared, Header* task);  // false: shutting down
 void remove_from_live_list(Shared& shared, Header* task);
 void retain(Shared& shared);
 void release(Shared& shared);
+void retain_for_task(Shared& shared);   // a task's reference: no atomic on a worker of this runtime
+void release_for_task(Shared& shared);
 }  // namespace detail
 
 // [book:header]

@@ -135,6 +135,7 @@ private:
     void stop() {
         shared_->close();                          // refuse spawns, wake every worker
         for (auto& t : threads_) t.join();         // each ends the poll it is in
+        shared_->fold_worker_counts();             // the tasks' references counted on the workers
         try {
             shared_->shutdown_tasks();             // nobody runs a task now
         } catch (const std::exception& e) {        // a bug (or a TODO): report it, never terminate

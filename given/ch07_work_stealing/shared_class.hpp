@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "ch07_work_stealing/idle.hpp"
@@ -20,6 +21,7 @@
 #include "ch07_work_stealing/parker.hpp"
 #include "ch07_work_stealing/task.hpp"
 #include "ch07_work_stealing/timer.hpp"
+#include "core/block_pool.hpp"
 
 namespace ch07 {
 
@@ -33,6 +35,7 @@ struct Worker {
     std::uint32_t tick = 0;
     std::uint32_t lifo_polls = 0;
     std::uint32_t rng;
+    long task_refs = 0;            // this worker's share of the tasks' references to Shared (see retain_for_task)
     std::vector<core::Waker> due;  // reused by fire_due_timers
 
     std::uint32_t next_random() {  // xorshift: picks where to start stealing
@@ -75,6 +78,27 @@ public:
     void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
     void release() {
         if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+
+    // A task's reference, made or dropped on one of this runtime's workers
+    // (nearly always), is counted in that worker's task_refs, a plain
+    // integer: two atomic RMWs fewer per task. Anywhere else it is counted
+    // in refs_. A worker's count may go negative (a task spawned from
+    // outside, freed on a worker): while the workers run, refs_ holds a
+    // reserve that keeps it above zero, and fold_worker_counts() (after the
+    // workers are joined) swaps the reserve for the workers' counts.
+    void retain_for_task() {
+        if (Worker* w = this_worker()) return void(++w->task_refs);
+        retain();
+    }
+    void release_for_task() {
+        if (Worker* w = this_worker()) return void(--w->task_refs);
+        release();  // cannot reach zero while the reserve is in
+    }
+    void fold_worker_counts() {
+        long sum = 0;
+        for (auto& w : workers_) sum += std::exchange(w->task_refs, 0);
+        refs_.fetch_add(sum - reserve, std::memory_order_relaxed);  // the Runtime's reference still keeps it above 0
     }
 
     // [book:schedule]
@@ -136,7 +160,12 @@ private:
 
     std::vector<std::unique_ptr<Worker>> workers_;
     std::atomic<bool> closed_{false};
-    alignas(64) std::atomic<long> refs_{1};  // the Runtime's
+    static constexpr long reserve = 1L << 40;             // see retain_for_task
+    alignas(64) std::atomic<long> refs_{1 + reserve};  // the Runtime's, and the reserve
+    Worker* this_worker() const {
+        Worker* w = detail::current_worker;
+        return w && detail::current_shared == this ? w : nullptr;
+    }
 };
 
 // [book:run_worker]
@@ -144,6 +173,7 @@ inline void Shared::run_worker(std::size_t index) {
     Worker& w = *workers_[index];
     detail::current_shared = this;
     detail::current_worker = &w;
+    core::pool::FramesFromPool frames;  // coroutines made here get their frames from this thread's pool
     try {
         while (!closed_.load(std::memory_order_acquire)) {
             ++w.tick;
@@ -243,6 +273,8 @@ inline bool list_waiting_task(Shared& shared, Header* task) { return shared.live
 inline void remove_from_live_list(Shared& shared, Header* task) { shared.live.remove(task); }
 inline void retain(Shared& shared) { shared.retain(); }
 inline void release(Shared& shared) { shared.release(); }
+inline void retain_for_task(Shared& shared) { shared.retain_for_task(); }
+inline void release_for_task(Shared& shared) { shared.release_for_task(); }
 }  // namespace detail
 
 }  // namespace ch07

@@ -34,6 +34,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/block_pool.hpp"
 #include "core/future.hpp"
 #include "core/scope_exit.hpp"
 
@@ -119,6 +120,24 @@ public:
                       "(a type with `using Output = ...;` and `Poll<Output> poll(Context&)`)");
         return {};
     }
+
+#if !defined(CORE_POOL_COMPILED_OUT)
+    // The frame's memory. Where a runtime asked for it on this thread
+    // (pool::FramesFromPool, on its workers) it comes from the block pool,
+    // else from ::operator new as usual. The frame may die on any thread,
+    // so one byte past its end remembers which (asio's recycling allocator
+    // keeps such a byte too). Compiled out under the sanitizers.
+    static void* operator new(std::size_t n) {
+        if (pool::frames_here()) return pool::allocate_frame(n);
+        auto* p = static_cast<unsigned char*>(::operator new(n + 1));
+        p[n] = 0;  // not pooled
+        return p;
+    }
+    static void operator delete(void* frame, std::size_t n) noexcept {
+        if (static_cast<unsigned char*>(frame)[n]) return pool::deallocate_frame(frame, n);
+        ::operator delete(frame);
+    }
+#endif
 
     Context* cx = nullptr;  // the Context of the poll in progress
     PendingAwait pending;   // set while suspended on a Pending future
