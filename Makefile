@@ -161,7 +161,7 @@ EXTRA_GOALS :=
 KNOWN_GOALS := $(EXTRA_GOALS) help test check watch hint check-% solve-% diff-% demo-% hint-% watch-% core-test \
 	book book-browser book-check book-sync bench deps loop-deps clean build/% all-binaries solution-binaries \
 	print-build print-loop-build print-loop-cxx sanitize stress memcheck mutants mutant-binary loop-time soak pristine-src pch test-main \
-	test-catch2-v3
+	test-catch2-v3 compile_commands.json
 UNKNOWN_GOALS := $(filter-out $(KNOWN_GOALS),$(MAKECMDGOALS))
 ifneq ($(UNKNOWN_GOALS),)
   $(error unknown target '$(firstword $(UNKNOWN_GOALS))'. Run `make help` to see the commands)
@@ -183,7 +183,13 @@ LOOP_DEPS_STAMP := build/.deps-ok-$(notdir $(firstword $(LOOP_CXX)))$(SAN:%=-%)
 loop-deps:
 	@test -f $(LOOP_DEPS_STAMP) || { LOOP=1 CXX='$(LOOP_CXX)' SAN='$(SAN)' scripts/deps.sh && mkdir -p build && touch $(LOOP_DEPS_STAMP); }
 
-compile_commands.json: scripts/compdb.sh $(wildcard ch[0-9][0-9]_*/tests/*.cpp ch[0-9][0-9]_*/demo.cpp tests/*/*.cpp tools/*.cpp bench/*.cpp)
+# The editors' compile commands (scripts/compdb.sh: no compiler runs, so make
+# deps stays cheap). Rebuilt when a file it lists is added (a new file is newer
+# than the database) or removed (its folder's time changes).
+COMPDB_DIRS := $(patsubst %/,%,$(wildcard exercises/*/ given/*/ solutions/*/ ch[0-9][0-9]_*/tests/ include/*/ tests/*/))
+compile_commands.json: scripts/compdb.sh $(COMPDB_DIRS) $(wildcard ch[0-9][0-9]_*/tests/*.cpp ch[0-9][0-9]_*/tests/*.hpp \
+		ch[0-9][0-9]_*/*.cpp tests/*.cpp tests/*/*.cpp tests/*/*.hpp tools/*.cpp bench/*.cpp include/*/*.hpp \
+		exercises/*/*.hpp exercises/*/*.h given/*/*.hpp given/*/*.h solutions/*/*.hpp solutions/*/*.h)
 	@scripts/compdb.sh '$(CXX)' > $@.tmp && mv $@.tmp $@
 
 # ---- compiling ----------------------------------------------------------

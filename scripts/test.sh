@@ -318,6 +318,8 @@ check "names: one name per chapter in its card, the book, the READMEs and make h
 check "rules: every chapter's rule table names real tests and mutants, every must/never has a row" scripts/rules.sh "$@"
 check "cards: each card lists every test once, by piece, and its steps name every piece" scripts/cards.sh "$BUILD" "$@"
 check "cards: cards.sh passes a good card and names each fault of a bad one" tools/selftest_cards.sh
+check "editors: compile_commands.json sends exercises/ and given/ files to exercises/, never solutions/" scripts/compdb_check.sh
+check "editors: compdb_check.sh passes a good database and names each fault of a bad one" tools/selftest_compdb.sh
 check "core primitives: tests" run_binary "$BUILD/core/tests"
 check "protocol models: every interleaving, broken variants caught" run_binary "$BUILD/model/tests"
 for id in "$@"; do
