@@ -105,7 +105,8 @@ unused_entities_clang := private-field variable const-variable parameter but-set
 	but-set-parameter function local-typedef lambda-capture label
 unused_entities_gcc := variable const-variable parameter but-set-variable but-set-parameter \
 	function local-typedefs label
-LEARNER_WARN := $(addprefix -Wno-error=unused-,$(if $(filter clang%,$(COMPILER)),$(unused_entities_clang),$(unused_entities_gcc)))
+learner_warn_for = $(addprefix -Wno-error=unused-,$(if $(filter clang%,$(notdir $(firstword $1))),$(unused_entities_clang),$(unused_entities_gcc)))
+LEARNER_WARN := $(call learner_warn_for,$(CXX))
 CXXFLAGS_ALL := -std=c++20 $(WARN) -pthread $(SAN_FLAGS) -MMD -MP -Iinclude $(CATCH2_CXXFLAGS) $(EXTRA_CXXFLAGS)
 # A faster linker when there is one: lld or gold link a test binary in a
 # third of the time of the default ld.bfd (measured: 0.3 s against 1 s of CPU).
@@ -183,14 +184,18 @@ LOOP_DEPS_STAMP := build/.deps-ok-$(notdir $(firstword $(LOOP_CXX)))$(SAN:%=-%)
 loop-deps:
 	@test -f $(LOOP_DEPS_STAMP) || { LOOP=1 CXX='$(LOOP_CXX)' SAN='$(SAN)' scripts/deps.sh && mkdir -p build && touch $(LOOP_DEPS_STAMP); }
 
-# The editors' compile commands (scripts/compdb.sh: no compiler runs, so make
+# The editors' compile commands, with the loop's compiler (the one that builds
+# the learner's code) and its LEARNER_WARN (scripts/compdb.sh: no compiler runs, so make
 # deps stays cheap). Rebuilt when a file it lists is added (a new file is newer
 # than the database) or removed (its folder's time changes).
 COMPDB_DIRS := $(patsubst %/,%,$(wildcard exercises/*/ given/*/ solutions/*/ ch[0-9][0-9]_*/tests/ include/*/ tests/*/))
+# (CXX instead where the loop's compiler is not installed yet: make test alone
+# does not install clang++, and scripts/compdb_check.sh runs the entries.)
+COMPDB_CXX = $(if $(call on_path,$(firstword $(LOOP_CXX))),$(LOOP_CXX),$(CXX))
 compile_commands.json: scripts/compdb.sh $(COMPDB_DIRS) $(wildcard ch[0-9][0-9]_*/tests/*.cpp ch[0-9][0-9]_*/tests/*.hpp \
 		ch[0-9][0-9]_*/*.cpp tests/*.cpp tests/*/*.cpp tests/*/*.hpp tools/*.cpp bench/*.cpp include/*/*.hpp \
 		exercises/*/*.hpp exercises/*/*.h given/*/*.hpp given/*/*.h solutions/*/*.hpp solutions/*/*.h)
-	@scripts/compdb.sh '$(CXX)' > $@.tmp && mv $@.tmp $@
+	@scripts/compdb.sh '$(COMPDB_CXX)' '$(call learner_warn_for,$(COMPDB_CXX))' > $@.tmp && mv $@.tmp $@
 
 # ---- compiling ----------------------------------------------------------
 # compile_to_log: compile, keeping the compiler's messages in <object>.log.

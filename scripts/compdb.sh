@@ -12,10 +12,13 @@
 # it then prefers to the header). Run by hand, g++ still reports "#pragma once
 # in main file" for any header; clang++ and clangd do not. No compiler runs
 # here: make deps rebuilds this file when a file is added or removed.
+# The learner's entries carry the loop's LEARNER_WARN too (the Makefile passes
+# it), so an editor shows an unused field as make check-chNN does: a warning.
 # scripts/compdb_check.sh (make test) checks the result.
-#   scripts/compdb.sh [CXX] > compile_commands.json
+#   scripts/compdb.sh [CXX [LEARNER_WARN]] > compile_commands.json
 set -euo pipefail
 cxx=${1:-g++}
+learner_warn=${2:-}
 json_string() {  # the JSON form of a string: \ and " escaped
   local s=${1//\\/\\\\}
   printf '"%s"' "${s//\"/\\\"}"
@@ -38,13 +41,13 @@ for f in bench/*.cpp; do exists "$f" && add "$f" "-DCORE_NO_LIVE_TASKS -Isolutio
 exists ch06_reactor/delayserver.cpp && add ch06_reactor/delayserver.cpp "-Isolutions -Igiven"
 for ch in ch[0-9][0-9]_*/; do
   ch=${ch%/}
-  learner="-Iexercises -Igiven -I$ch/tests"
+  learner="${learner_warn:+$learner_warn }-Iexercises -Igiven -I$ch/tests"
   for f in "$ch"/tests/*.cpp; do exists "$f" && add "$f" "$learner"; done
   for f in "$ch"/tests/*.hpp exercises/"$ch"/*.hpp exercises/"$ch"/*.h given/"$ch"/*.hpp given/"$ch"/*.h; do
     exists "$f" && add_header "$f" "$learner"
   done
   for f in solutions/"$ch"/*.hpp solutions/"$ch"/*.h; do exists "$f" && add_header "$f" "-Isolutions -Igiven -I$ch/tests"; done
-  exists "$ch/demo.cpp" && add "$ch/demo.cpp" "-DCORE_NO_LIVE_TASKS -Iexercises -Igiven"
+  exists "$ch/demo.cpp" && add "$ch/demo.cpp" "-DCORE_NO_LIVE_TASKS${learner_warn:+ $learner_warn} -Iexercises -Igiven"
 done
 echo "["
 for i in "${!entries[@]}"; do
