@@ -292,7 +292,8 @@ elif [ -n "$filter" ]; then
   scope="TESTS='$filter' picked $selected of the $total tests of $who"
   [ "$selected" -gt "$total" ] && scope="TESTS='$filter' picked $selected tests of $who"
   case $verdict in
-    pass) echo "==> $who: $counts ($scope; the other $((total - selected)) did not run)."
+    pass) if [ "$selected" -lt "$total" ]; then echo "==> $who: $counts ($scope; the other $((total - selected)) did not run)."
+          else echo "==> $who: $counts ($scope)."; fi
           [ "$variant" = exercises ] && echo "    Run make check-$chapter without TESTS to check the whole chapter." ;;
     *) echo "==> $who: not there yet: $counts ($scope)." ;;
   esac
