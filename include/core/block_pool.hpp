@@ -291,7 +291,13 @@ inline void* allocate_frame(std::size_t n) {
     p[n] = 1;
     return p;
 }
-inline void deallocate_frame(void* frame, std::size_t n) noexcept { detail::push(class_of(n + 1), frame); }
+inline void deallocate_frame(void* frame, std::size_t n) noexcept {
+    // Never taken (a frame's byte says "pooled" only when it fit), but it
+    // keeps class_of's result in bounds for the compiler too: g++ -O2 sees
+    // a frame's size as a constant and warned of loaded[33] otherwise.
+    if (n + 1 > max_pooled) [[unlikely]] return ::operator delete(frame);
+    detail::push(class_of(n + 1), frame);
+}
 
 // A runtime's worker turns frames from the pool on for its lifetime.
 class FramesFromPool {
